@@ -1,0 +1,5 @@
+"""``python -m pairing``: the command line."""
+
+from .cli import entry
+
+entry()

@@ -1,0 +1,272 @@
+"""The ``pairing`` command line: a thin layer over the library.
+
+Exit statuses follow ``data-contract.md``: 0 success; 1 violations (validate)
+or infeasible (solve, with the causes printed); 2 bad input or usage; 3 the
+time limit ran out before any plan was found (solve).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import Infeasible, InputError, NoPlanFound, Problem
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_NO_PLAN, EXIT_INTERNAL = 0, 1, 2, 3, 70
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _load(path: str) -> Any:
+    from .io import load_instance
+
+    return load_instance(path)
+
+
+def _load_plan(path: str) -> Any:
+    from .plan import Plan
+
+    return Plan.load(path)
+
+
+# -- commands --------------------------------------------------------------
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .generate import generate
+    from .io import save_instance
+
+    t0 = time.perf_counter()
+    instance = generate(households=args.households, seed=args.seed)
+    save_instance(instance, args.out, format=args.format)
+    print(
+        f"wrote {instance!r} to {args.out} ({args.format}) "
+        f"in {time.perf_counter() - t0:.1f}s"
+    )
+    return EXIT_OK
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from .figures import format_figures, inspect_figures
+
+    instance = _load(args.instance)
+    print(format_figures(inspect_figures(instance)))
+    from .precheck import precheck
+
+    causes = precheck(instance)
+    if causes:
+        print("\nThe hard rules cannot all hold (R15):")
+        for cause in causes:
+            print(f"  - {cause}")
+    return EXIT_OK
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    from .solve import solve
+
+    instance = _load(args.instance)
+    baseline = _load_plan(args.baseline) if args.baseline else None
+    show = sys.stderr.isatty() and not args.quiet
+    with _Progress(show) as progress:
+        plan = solve(
+            instance,
+            time_limit=args.time_limit,
+            seed=args.seed,
+            workers=args.workers,
+            deterministic=args.deterministic,
+            method=args.method,
+            baseline=baseline,
+            progress=progress,
+        )
+    plan.save(args.out, format=args.format)
+    if not args.quiet:
+        print(plan.summary())
+        print(f"\nplan written to {args.out}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
+    instance = _load(args.instance)
+    plan = _load_plan(args.plan)
+    result = validate(instance, plan)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(result.summary())
+    return EXIT_OK if result.ok else EXIT_FAIL
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    instance = _load(args.instance)
+    plan = _load_plan(args.plan)
+    written = write_report(instance, plan, args.out, lang=args.lang)
+    for name, path in written.items():
+        print(f"{name}: {path}")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import diff_plans
+
+    a, b = _load_plan(args.plan_a), _load_plan(args.plan_b)
+    print(diff_plans(a, b).summary())
+    return EXIT_OK
+
+
+# -- progress display --------------------------------------------------------
+
+
+class _Progress:
+    """A one-line live display of the solve (stage, elapsed, incumbent, bound)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._live: Any = None
+
+    def __enter__(self) -> Callable[[dict[str, Any]], None] | None:
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.live import Live
+
+        self._live = Live("", console=Console(stderr=True), transient=True)
+        self._live.__enter__()
+        return self.update
+
+    def update(self, event: dict[str, Any]) -> None:
+        parts = [f"[bold]{event.get('stage', '')}[/bold]", f"{event.get('elapsed', 0):.1f}s"]
+        if event.get("incumbent") is not None:
+            parts.append(f"incumbent {event['incumbent']:,.1f}")
+        if event.get("bound") is not None:
+            parts.append(f"bound {event['bound']:,.1f}")
+        self._live.update(" · ".join(parts))
+
+    def __exit__(self, *exc: object) -> None:
+        if self._live is not None:
+            self._live.__exit__(None, None, None)
+
+
+# -- parser ------------------------------------------------------------------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pairing",
+        description="Plan and prove poverty-alleviation pairings (吉办发〔2015〕46号).",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("generate", help="write a synthetic Jilin-like instance")
+    p.add_argument("--out", required=True)
+    p.add_argument("--households", type=_positive_int, default=430_000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--format", choices=("parquet", "csv", "xlsx"), default="parquet")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("inspect", help="check an instance and print its figures")
+    p.add_argument("instance")
+    p.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser("solve", help="plan an instance")
+    p.add_argument("instance")
+    p.add_argument("--out", required=True)
+    p.add_argument("--time-limit", type=_seconds, default=None)
+    p.add_argument("--deterministic", action="store_true")
+    p.add_argument("--baseline", default=None)
+    p.add_argument("--method", choices=("auto", "cpsat", "heuristic"), default="auto")
+    p.add_argument("--workers", type=_positive_int, default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    p.set_defaults(func=cmd_solve)
+
+    p = sub.add_parser("validate", help="check a plan against every hard rule")
+    p.add_argument("instance")
+    p.add_argument("plan")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("report", help="write the R16 reports")
+    p.add_argument("instance")
+    p.add_argument("plan")
+    p.add_argument("--out", required=True)
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("diff", help="what changed between two plans")
+    p.add_argument("plan_a")
+    p.add_argument("plan_b")
+    p.set_defaults(func=cmd_diff)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InputError as exc:
+        _err(exc.describe())
+        return EXIT_INPUT
+    except Infeasible as exc:
+        _err(str(exc))
+        _err("no plan was written.")
+        return EXIT_FAIL
+    except NoPlanFound as exc:
+        _err(f"time limit reached before any plan was found: {exc}")
+        _err("no plan was written; try a longer --time-limit.")
+        return EXIT_NO_PLAN
+    except KeyboardInterrupt:
+        _err("interrupted; nothing half-written was left behind.")
+        return 130
+    except (OSError, MemoryError) as exc:
+        if args.debug:
+            raise
+        _err(str(InputError([Problem("file", "", "", "a readable/writable path", str(exc))])))
+        return EXIT_INPUT
+    except Exception as exc:  # a bug of ours: say so briefly, no traceback
+        if args.debug:
+            raise
+        _err(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug")
+        return EXIT_INTERNAL
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

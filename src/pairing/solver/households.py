@@ -1,0 +1,339 @@
+"""Household stage: a responsible cadre for every poor household (R1, R3, R5).
+
+One min-cost flow over the whole province, solved exactly. Households are
+aggregated into interchangeable groups so the network stays small:
+
+* a household of a poor village can only go to its lead unit (R3), so it
+  enters at the node ``(unit, severity bucket)``;
+* a scattered household (插花户) of village ``w`` enters at ``(w, bucket)``
+  and flows to any county-tier unit of its county (cost: travel, R12), or
+  through the county's overflow node to a prefecture-tier unit of its
+  prefecture at a cost that dominates everything else, so the prefecture
+  tier takes exactly what the county tier cannot carry (R3, "县级兜底");
+* inside a unit, ``(unit, bucket)`` flows to ``(unit, rank)`` at a cost that
+  rewards senior cadres for severe households (R10), and ``(unit, rank)``
+  flows to the sink through *load levels*: the k-th household of a cadre
+  costs more than the (k-1)-th (R12 even loads), and level k's capacity is
+  the number of that class's cadres whose cap is at least k (R5).
+
+Cadres of one unit and rank are interchangeable, and households of one group
+are too, so any flow is turned back into a household → cadre assignment
+without loss: the model is solved to optimality (for severities rounded to
+``buckets`` quantile classes).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from ..errors import Cause, Infeasible
+from ..instance import Instance, IntArray
+
+SCALE = 1000
+"""Cost units per unit of a normalised objective term."""
+OVERFLOW_COST = 10_000_000
+"""Cost of one scattered household carried by the prefecture tier (R3)."""
+
+
+@dataclass
+class HouseholdResult:
+    """Outcome of the household stage.
+
+    Attributes
+    ----------
+    cadre
+        Responsible cadre index per household; -1 for households a leader
+        covers (R7).
+    objective
+        Optimal flow cost (minimised, scaled by :data:`SCALE`), without the
+        R3 overflow part.
+    overflow
+        Scattered households carried by the prefecture tier (R3).
+    seconds
+        Wall time of the stage.
+    arcs
+        Size of the flow network.
+    """
+
+    cadre: IntArray
+    objective: float
+    overflow: int
+    seconds: float
+    arcs: int
+
+
+def _buckets(severity: np.ndarray, n: int) -> tuple[IntArray, np.ndarray]:
+    """Quantile classes of severity and each class's mean, normalised to [0, 1]."""
+    if len(severity) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(1)
+    edges = np.unique(np.quantile(severity, np.linspace(0, 1, n + 1)[1:-1]))
+    b = np.searchsorted(edges, severity, side="right").astype(np.int64)
+    nb = len(edges) + 1
+    counts = np.bincount(b, minlength=nb)
+    mean = np.bincount(b, weights=severity, minlength=nb) / np.maximum(counts, 1)
+    top = max(float(severity.max()), 1e-12)
+    return b, mean / top
+
+
+def assign_households(
+    instance: Instance,
+    lead: IntArray,
+    leader_households: IntArray,
+    *,
+    buckets: int = 16,
+) -> HouseholdResult:
+    """Give every poor household not covered by a leader a responsible cadre.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    lead
+        Lead unit index per village (-1 for non-poor villages).
+    leader_households
+        Indices of households that leaders take personally (R7).
+    buckets
+        Number of severity classes households are grouped into.
+
+    Returns
+    -------
+    HouseholdResult
+        The optimal assignment.
+
+    Raises
+    ------
+    Infeasible
+        When the cadres cannot carry the households (the village stage's
+        capacity constraints make this impossible for its own output).
+    """
+    start = time.perf_counter()
+    w = instance.rules.weights
+    n_h = len(instance.households)
+    n_u = len(instance.units)
+    n_c = len(instance.cadres)
+
+    todo = np.ones(n_h, dtype=bool)
+    todo[leader_households] = False
+    hv = instance.h_village
+    scattered = instance.h_scattered & todo
+    in_poor = ~instance.h_scattered & todo
+    hb, bmean = _buckets(instance.h_severity, buckets)
+    nb = len(bmean)
+
+    # -- node numbering ------------------------------------------------------
+    # (unit, bucket): u * nb + b
+    ub0 = 0
+    # (unit, rank class): per unit, one node per distinct rank of its cadres
+    ranks, c_class = np.unique(
+        instance.c_unit * (instance.c_rank.max(initial=1) + 1) + instance.c_rank,
+        return_inverse=True,
+    )
+    n_cls = len(ranks)
+    cls_unit = ranks // (instance.c_rank.max(initial=1) + 1)
+    cls_rank = ranks % (instance.c_rank.max(initial=1) + 1)
+    cls0 = ub0 + n_u * nb
+    # scattered groups (village, bucket)
+    sg_key = hv[scattered] * nb + hb[scattered]
+    sg, s_group = np.unique(sg_key, return_inverse=True)
+    sg0 = cls0 + n_cls
+    sg_village = sg // nb
+    sg_bucket = sg % nb
+    # county overflow nodes (county, bucket)
+    sg_county = instance.v_county[sg_village]
+    of, of_of_sg = np.unique(sg_county * nb + sg_bucket, return_inverse=True)
+    of0 = sg0 + len(sg)
+    of_county = of // nb
+    of_bucket = of % nb
+    sink = of0 + len(of)
+    n_nodes = sink + 1
+
+    tails: list[np.ndarray] = []
+    heads: list[np.ndarray] = []
+    caps: list[np.ndarray] = []
+    costs: list[np.ndarray] = []
+
+    def arcs(t: np.ndarray, h: np.ndarray, c: np.ndarray, k: np.ndarray) -> None:
+        tails.append(np.asarray(t, dtype=np.int64))
+        heads.append(np.asarray(h, dtype=np.int64))
+        caps.append(np.broadcast_to(np.asarray(c, dtype=np.int64), len(t)).copy())
+        costs.append(np.broadcast_to(np.asarray(k, dtype=np.int64), len(t)).copy())
+
+    big = int(n_h + 1)
+
+    # R3: scattered group -> county-tier units of its county (travel cost, R12)
+    u_tier, u_region = instance.u_tier, instance.u_region
+    county_units = np.flatnonzero(u_tier == 2)
+    order = np.argsort(u_region[county_units], kind="stable")
+    county_units = county_units[order]
+    cu_region = u_region[county_units]
+    lo = np.searchsorted(cu_region, sg_county, side="left")
+    hi = np.searchsorted(cu_region, sg_county, side="right")
+    cnt = hi - lo
+    g_rep = np.repeat(np.arange(len(sg)), cnt)
+    pos = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
+    units = county_units[pos]
+    travel = instance.distance(units, sg_village[g_rep]) / 100.0
+    arcs(
+        sg0 + g_rep,
+        ub0 + units * nb + sg_bucket[g_rep],
+        big,
+        np.rint(SCALE * w.distance * travel).astype(np.int64),
+    )
+    # R3: scattered group -> its county's overflow node -> prefecture-tier units
+    arcs(sg0 + np.arange(len(sg)), of0 + of_of_sg, big, OVERFLOW_COST)
+    pref_units = np.flatnonzero(u_tier == 1)
+    order = np.argsort(u_region[pref_units], kind="stable")
+    pref_units = pref_units[order]
+    pu_region = u_region[pref_units]
+    of_pref = instance.r_prefecture[of_county]
+    lo = np.searchsorted(pu_region, of_pref, side="left")
+    hi = np.searchsorted(pu_region, of_pref, side="right")
+    cnt = hi - lo
+    o_rep = np.repeat(np.arange(len(of)), cnt)
+    pos = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
+    arcs(of0 + o_rep, ub0 + pref_units[pos] * nb + of_bucket[o_rep], big, 0)
+
+    # R10: (unit, bucket) -> (unit, rank class); senior cadres, severe households
+    max_rank = max(int(instance.c_rank.max(initial=1)), 1)
+    cls_of_unit_order = np.argsort(cls_unit, kind="stable")
+    cu = cls_unit[cls_of_unit_order]
+    per_unit = np.bincount(cu, minlength=n_u)
+    cls_rep = np.repeat(cls_of_unit_order, nb)
+    b_rep = np.tile(np.arange(nb), len(cls_of_unit_order))
+    rank_norm = cls_rank[cls_rep] / max_rank
+    arcs(
+        ub0 + cls_unit[cls_rep] * nb + b_rep,
+        cls0 + cls_rep,
+        big,
+        -np.rint(SCALE * w.rank * rank_norm * bmean[b_rep]).astype(np.int64),
+    )
+    del per_unit
+
+    # R5 + R12: (unit, rank class) -> sink by load levels
+    cap = instance.c_cap
+    kmax = int(cap.max(initial=0))
+    if kmax > 0:
+        levels = np.arange(1, kmax + 1)
+        # cadres of each class with cap >= k
+        at_least = np.zeros((n_cls, kmax), dtype=np.int64)
+        np.add.at(at_least, (c_class, np.minimum(cap, kmax) - 1), 1)
+        at_least = np.cumsum(at_least[:, ::-1], axis=1)[:, ::-1]
+        cls_i, lvl_i = np.nonzero(at_least)
+        step = SCALE * w.even_load / max(kmax - 1, 1)
+        arcs(
+            cls0 + cls_i,
+            np.full(len(cls_i), sink),
+            at_least[cls_i, lvl_i],
+            np.rint(step * (levels[lvl_i] - 1)).astype(np.int64),
+        )
+
+    # supplies
+    supply = np.zeros(n_nodes, dtype=np.int64)
+    hu = lead[hv[in_poor]]
+    if np.any(hu < 0):
+        raise Infeasible(
+            [Cause("R1", "", "households of a poor village without a lead unit")]
+        )
+    np.add.at(supply, ub0 + hu * nb + hb[in_poor], 1)
+    supply[sg0 : sg0 + len(sg)] = np.bincount(s_group, minlength=len(sg))
+    supply[sink] = -int(todo.sum())
+
+    t = np.concatenate(tails) if tails else np.zeros(0, dtype=np.int64)
+    h = np.concatenate(heads) if heads else np.zeros(0, dtype=np.int64)
+    c = np.concatenate(caps) if caps else np.zeros(0, dtype=np.int64)
+    k = np.concatenate(costs) if costs else np.zeros(0, dtype=np.int64)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    if len(t):
+        flow.add_arcs_with_capacity_and_unit_cost(t, h, c, k)
+    flow.set_nodes_supplies(np.arange(n_nodes), supply)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise Infeasible(
+            [
+                Cause(
+                    "R5",
+                    "",
+                    "the cadres cannot carry every household of their units' "
+                    f"villages and the scattered households (flow status {status})",
+                )
+            ]
+        )
+    f = flow.flows(np.arange(len(t)))
+
+    cadre = np.full(n_h, -1, dtype=np.int64)
+
+    # -- turn the flow back into households ----------------------------------
+    # 1. scattered households: group -> (unit, bucket) or overflow
+    n_arc_sg = len(g_rep)
+    f_sg = f[:n_arc_sg]
+    f_of_in = f[n_arc_sg : n_arc_sg + len(sg)]
+    off = n_arc_sg + len(sg)
+    f_of_out = f[off : off + len(o_rep)]
+    off += len(o_rep)
+    overflow = int(f_of_in.sum())
+
+    # households of each scattered group get destinations in order
+    s_idx = np.flatnonzero(scattered)
+    s_order = np.argsort(s_group, kind="stable")
+    # destinations per group: county-unit arcs, then the overflow node
+    dest_node = np.concatenate([ub0 + units * nb + sg_bucket[g_rep], of0 + of_of_sg])
+    dest_group = np.concatenate([g_rep, np.arange(len(sg))])
+    dest_flow = np.concatenate([f_sg, f_of_in])
+    o = np.lexsort((dest_node, dest_group))
+    dest_node, dest_group, dest_flow = dest_node[o], dest_group[o], dest_flow[o]
+    s_dest = np.repeat(dest_node, dest_flow)  # aligned with households sorted by group
+    h_node = np.empty(n_h, dtype=np.int64)
+    h_node[s_idx[s_order]] = s_dest
+    # overflow nodes pass households on to prefecture units
+    in_of = h_node[s_idx] >= of0
+    of_h = s_idx[in_of]
+    if len(of_h):
+        of_h = of_h[np.argsort(h_node[of_h], kind="stable")]
+        o = np.argsort(o_rep, kind="stable")
+        of_dest = np.repeat(
+            ub0 + pref_units[pos][o] * nb + of_bucket[o_rep[o]], f_of_out[o]
+        )
+        h_node[of_h] = of_dest
+    h_node[in_poor] = ub0 + hu * nb + hb[in_poor]
+
+    # 2. (unit, bucket) -> rank class
+    n_arc_cls = len(cls_rep)
+    f_cls = f[off : off + n_arc_cls]
+    off += n_arc_cls
+    ub_node = ub0 + cls_unit[cls_rep] * nb + b_rep
+    o = np.lexsort((cls_rep, ub_node))
+    cls_dest = np.repeat(cls_rep[o], f_cls[o])
+    active = np.flatnonzero(todo)
+    active = active[np.argsort(h_node[active] * n_h + hv[active], kind="stable")]
+    h_cls = np.empty(n_h, dtype=np.int64)
+    h_cls[active] = cls_dest
+
+    # 3. rank class -> cadres by load levels (cadres sorted by cap, descending)
+    f_lvl = f[off:]
+    loads = np.zeros(n_c, dtype=np.int64)
+    if kmax > 0:
+        lvl_flow = np.zeros((n_cls, kmax), dtype=np.int64)
+        lvl_flow[cls_i, lvl_i] = f_lvl
+        lvl_flow = -np.sort(-lvl_flow, axis=1)  # non-increasing per class
+        c_order = np.lexsort((np.arange(n_c), -cap, c_class))
+        first = np.searchsorted(c_class[c_order], np.arange(n_cls))
+        pos_in_cls = np.arange(n_c) - first[c_class[c_order]]
+        loads[c_order] = (lvl_flow[c_class[c_order]] > pos_in_cls[:, None]).sum(axis=1)
+    if np.any(loads > cap):
+        raise RuntimeError("household stage: internal error, load above cap")
+    c_order = np.lexsort((np.arange(n_c), c_class))
+    slots = np.repeat(c_order, loads[c_order])  # cadre per slot, grouped by class
+    o = np.lexsort((hv[active], h_cls[active]))  # households by class, then village
+    cadre[active[o]] = slots
+    objective = float(flow.optimal_cost()) - OVERFLOW_COST * overflow
+    return HouseholdResult(
+        cadre=cadre,
+        objective=objective,
+        overflow=overflow,
+        seconds=time.perf_counter() - start,
+        arcs=len(t),
+    )
