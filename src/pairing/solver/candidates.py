@@ -1,0 +1,381 @@
+"""Candidate (village, unit) pairs of the village stage and their data.
+
+Everything the village-stage models share is built here once, vectorised:
+the eligible pairs (R2, R8), their objective coefficients (R9–R11, travel,
+R14), and the data of the coupling rules (R3 overflow, R4, R5 capacity, R6).
+The CP-SAT model, the LP relaxation and the greedy all read a
+:class:`Candidates`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Cause, Infeasible
+from ..instance import BoolArray, FloatArray, Instance, IntArray
+
+SCALE = 1000
+"""Objective units per unit of a normalised objective term."""
+TIER_VALUE = np.array([1.0, 0.5, 0.0, 0.0])
+"""R9: value of a village's severity at each tier (province, prefecture, county)."""
+
+
+@dataclass
+class Candidates:
+    """The village stage's pairs and constraint data (all index arrays).
+
+    Attributes
+    ----------
+    villages
+        Poor village indices (rows of ``instance.villages``).
+    pv, pu
+        Village and unit index of each candidate pair.
+    score
+        Integer objective coefficient of each pair (maximised).
+    dem
+        ``demand`` of the pair's village: households the unit's cadres carry.
+    province, key, team
+        Whether the pair's unit is province-tier; whether its village lies in
+        a key county (R6); whether the unit has a resident team there (R11).
+    u_min, u_max, cap, need
+        Per unit: villages it leads (R4), households its cadres carry (R5),
+        households its villages must hold for its kick-off team (R8).
+    r3_county, r3_rhs, r3_scattered, r3_pref
+        R3 per county with scattered households: the county, the right-hand
+        side ``S_c - county-tier capacity``, ``S_c`` and the county's prefecture.
+    pref_cap
+        Capacity of the prefecture tier per region index (R3).
+    r3_county_of_pair, r3_pref_of_pair
+        Per pair, the position in ``r3_county`` whose county row it enters
+        (county-tier pair of such a county) or the prefecture whose row it
+        enters (prefecture-tier pair), else -1.
+    key_total, r6_num, r6_den, r6_all_possible
+        R6: key-county poor villages, the share as ``num / den`` (rounded up),
+        and whether "every key village led by the province" can happen.
+    """
+
+    villages: IntArray
+    pv: IntArray
+    pu: IntArray
+    score: IntArray
+    dem: IntArray
+    province: BoolArray
+    key: BoolArray
+    team: BoolArray
+    u_min: IntArray
+    u_max: IntArray
+    cap: IntArray
+    need: IntArray
+    r3_county: IntArray
+    r3_rhs: IntArray
+    r3_scattered: IntArray
+    r3_pref: IntArray
+    pref_cap: IntArray
+    r3_county_of_pair: IntArray
+    r3_pref_of_pair: IntArray
+    key_total: int
+    r6_num: int
+    r6_den: int
+    r6_all_possible: bool
+    demand: IntArray
+    n_villages: int
+    n_units: int
+
+    @property
+    def n(self) -> int:
+        """Number of candidate pairs."""
+        return len(self.pv)
+
+    @property
+    def r6_active(self) -> bool:
+        """Whether R6 constrains anything."""
+        return self.key_total > 0 and self.r6_num > 0
+
+    def subset(self, keep: BoolArray) -> Candidates:
+        """The same data restricted to the pairs where ``keep`` holds."""
+        out = Candidates(**self.__dict__)
+        for name in (
+            "pv",
+            "pu",
+            "score",
+            "dem",
+            "province",
+            "key",
+            "team",
+            "r3_county_of_pair",
+            "r3_pref_of_pair",
+        ):
+            setattr(out, name, getattr(self, name)[keep])
+        return out
+
+    def objective(self, lead: IntArray) -> int:
+        """Objective of a lead assignment (sum of its pairs' scores)."""
+        idx = self.pair_index(lead)
+        return int(self.score[idx].sum())
+
+    def pair_index(self, lead: IntArray) -> IntArray:
+        """Pair index of each poor village's lead (raises if one is no candidate)."""
+        key = self.pv * self.n_units + self.pu
+        order = np.argsort(key, kind="stable")
+        want = self.villages * self.n_units + lead[self.villages]
+        pos = np.searchsorted(key[order], want)
+        pos = np.minimum(pos, len(order) - 1)
+        idx = order[pos]
+        if len(idx) and not np.all(key[idx] == want):
+            raise ValueError("lead assignment uses a pair that is not a candidate")
+        return idx
+
+
+def team_size(instance: Instance) -> IntArray:
+    """R8: least kick-off team per unit (province_min or local_min)."""
+    d = instance.rules.dispatch
+    return np.where(instance.u_tier == 0, d.province_min, d.local_min).astype(np.int64)
+
+
+def strength_percentile(instance: Instance) -> FloatArray:
+    """R10: a unit's strength percentile within its tier, in ``[0, 1]``."""
+    s = pd.Series(instance.u_strength)
+    tier = pd.Series(instance.u_tier)
+    rank = s.groupby(tier).rank(method="average")
+    size = tier.map(tier.value_counts())
+    out = ((rank - 1) / (size - 1).where(size > 1, 1)).to_numpy(
+        dtype=np.float64, copy=True
+    )
+    out[(size == 1).to_numpy()] = 1.0
+    return out
+
+
+def _join(left: IntArray, right: IntArray) -> tuple[IntArray, IntArray]:
+    """All position pairs ``(i, j)`` with ``left[i] == right[j]`` (vectorised)."""
+    order = np.argsort(right, kind="stable")
+    r = right[order]
+    lo = np.searchsorted(r, left, side="left")
+    hi = np.searchsorted(r, left, side="right")
+    cnt = hi - lo
+    i = np.repeat(np.arange(len(left)), cnt)
+    pos = (
+        np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
+    )
+    return i.astype(np.int64), order[pos].astype(np.int64)
+
+
+def _share(share: float) -> tuple[int, int]:
+    """R6 share as ``num / den`` with ``num / den >= share`` (never looser)."""
+    f = Fraction(share).limit_denominator(10_000)
+    if f < share:
+        f = Fraction(math.ceil(share * 10_000), 10_000)
+    return f.numerator, f.denominator
+
+
+def build_candidates(
+    instance: Instance,
+    demand: IntArray,
+    *,
+    fixed: IntArray | None = None,
+    prefer: IntArray | None = None,
+) -> Candidates:
+    """Every eligible (village, unit) pair with its coefficient, and rule data.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    demand
+        Households of each village the lead unit's cadres must carry.
+    fixed
+        Per village, a forced lead unit (-1: free).
+    prefer
+        Per village, a baseline lead unit to keep where possible (R14; -1:
+        none). Keeping it is worth more than all other terms of a pair.
+
+    Raises
+    ------
+    Infeasible
+        When a village has no eligible unit, or a unit that must lead (R4)
+        cannot (R8 team, capacity), or a fixed lead is not allowed.
+    """
+    w = instance.rules.weights
+    demand = np.asarray(demand, dtype=np.int64)
+    n_u = len(instance.units)
+    tier = instance.u_tier
+    region = instance.u_region
+    poor = instance.poor_villages
+    cap = instance.u_capacity.astype(np.int64)
+    uid = instance.unit_index
+    vid = instance.village_index
+
+    # R8: a unit leads only if it can field its kick-off team: the head plus
+    # cadres who carry households of its villages (so need that many households)
+    size = team_size(instance)
+    head = instance.u_head
+    c_is_head = np.zeros(len(instance.cadres), dtype=bool)
+    c_is_head[head[head >= 0]] = True
+    carriers = np.bincount(
+        instance.c_unit, weights=(instance.c_cap > 0) & ~c_is_head, minlength=n_u
+    ).astype(np.int64)
+    need = np.maximum(size - (head >= 0), 0).astype(np.int64)
+    can_lead = (tier <= 2) & (carriers >= need) & (instance.u_max > 0)
+
+    causes: list[Cause] = []
+    for u in np.flatnonzero((tier <= 2) & ~can_lead & (instance.u_min > 0)):
+        causes.append(
+            Cause(
+                "R8",
+                str(uid[u]),
+                f"unit {uid[u]} must lead {instance.u_min[u]} village(s) (R4) but has "
+                f"{carriers[u]} cadre(s) able to carry households for a kick-off team "
+                f"of {size[u]}",
+                {"min_villages": int(instance.u_min[u]), "cadres": int(carriers[u])},
+                "add cadres to the unit or set its min_villages to 0",
+            )
+        )
+
+    # R2: province anywhere, prefecture in its prefecture, county in its county
+    units = np.flatnonzero(can_lead)
+    prov = units[tier[units] == 0]
+    pv_list = [np.repeat(poor, len(prov))]
+    pu_list = [np.tile(prov, len(poor))]
+    for t, v_key in ((1, instance.v_prefecture[poor]), (2, instance.v_county[poor])):
+        us = units[tier[units] == t]
+        i, j = _join(v_key, region[us])
+        pv_list.append(poor[i])
+        pu_list.append(us[j])
+    pv = np.concatenate(pv_list)
+    pu = np.concatenate(pu_list)
+    # R5: a village whose demand exceeds a unit's capacity cannot go to it
+    ok = demand[pv] <= cap[pu]
+    if fixed is not None:
+        fixed = np.asarray(fixed, dtype=np.int64)
+        fv = fixed[pv]
+        ok &= (fv < 0) | (fv == pu)
+        bad = poor[fixed[poor] >= 0]
+        allowed = set(zip(pv[ok].tolist(), pu[ok].tolist(), strict=True))
+        for v in bad:
+            if (int(v), int(fixed[v])) not in allowed:
+                causes.append(
+                    Cause(
+                        "R2",
+                        str(vid[v]),
+                        f"village {vid[v]} is fixed to unit {uid[fixed[v]]}, which may "
+                        "not lead it (region, tier, team or capacity)",
+                        {},
+                        "free the village or fix it to an eligible unit",
+                    )
+                )
+    pv, pu = pv[ok], pu[ok]
+    order = np.lexsort((pu, pv))
+    pv, pu = pv[order], pu[order]
+
+    # R4: a unit that must lead villages needs candidates for them
+    counts = np.bincount(pu, minlength=n_u)
+    for u in np.flatnonzero(can_lead & (counts < instance.u_min)):
+        causes.append(
+            Cause(
+                "R4",
+                str(uid[u]),
+                f"unit {uid[u]} must lead {instance.u_min[u]} poor village(s) but only "
+                f"{counts[u]} in its region fit its capacity ({cap[u]} households)",
+                {"min_villages": int(instance.u_min[u]), "candidates": int(counts[u])},
+                "set the unit's min_villages lower or add cadres",
+            )
+        )
+    covered = np.bincount(pv, minlength=len(instance.villages))
+    for v in poor[covered[poor] == 0]:
+        causes.append(
+            Cause(
+                "R1",
+                str(vid[v]),
+                f"poor village {vid[v]} has no unit that may lead it "
+                f"({demand[v]} households to carry)",
+                {"households": int(demand[v])},
+                "add a unit in its county or prefecture, or raise capacities",
+            )
+        )
+    if causes:
+        raise Infeasible(causes)
+
+    # objective (R9 tier, R10 strength, R11 continuity, travel, R14 baseline)
+    sev = instance.v_severity
+    top = float(sev[poor].max()) if len(poor) else 0.0
+    s = sev[pv] / top if top > 0 else np.zeros(len(pv))
+    st = strength_percentile(instance)
+    team = np.zeros(len(pv), dtype=bool)
+    if len(instance.resident_teams):
+        tk = np.unique(instance.t_village * n_u + instance.t_unit)
+        team = np.isin(pv * n_u + pu, tk)
+    d = instance.distance(pu, pv) / 100.0
+    value = (
+        w.tier * s * TIER_VALUE[tier[pu]]
+        + w.strength * s * st[pu]
+        + w.continuity * team
+        - w.distance * d
+    )
+    score = np.rint(SCALE * value).astype(np.int64)
+    if prefer is not None:
+        prefer = np.asarray(prefer, dtype=np.int64)
+        bonus = int(np.abs(score).max(initial=0)) * 4 + SCALE
+        score = score + bonus * (prefer[pv] == pu)
+
+    # R3: scattered households per county, county- and prefecture-tier capacity
+    n_r = len(instance.regions)
+    hs = instance.h_scattered
+    scattered = np.bincount(instance.h_county[hs], minlength=n_r).astype(np.int64)
+    cu = tier == 2
+    county_cap = np.bincount(region[cu], weights=cap[cu], minlength=n_r).astype(
+        np.int64
+    )
+    pfu = tier == 1
+    pref_cap = np.bincount(region[pfu], weights=cap[pfu], minlength=n_r).astype(
+        np.int64
+    )
+    r3_county = np.flatnonzero(scattered > 0)
+    r3_rhs = scattered[r3_county] - county_cap[r3_county]
+    r3_pref = instance.r_prefecture[r3_county]
+    pos = np.full(n_r, -1, dtype=np.int64)
+    pos[r3_county] = np.arange(len(r3_county))
+    r3_county_of_pair = np.where(tier[pu] == 2, pos[region[pu]], -1)
+    has_overflow = np.zeros(n_r, dtype=bool)
+    has_overflow[r3_pref[r3_pref >= 0]] = True
+    r3_pref_of_pair = np.where(
+        (tier[pu] == 1) & has_overflow[region[pu]], region[pu], -1
+    )
+
+    # R6: key-county share of province-tier villages
+    key_v = instance.v_key
+    key_total = int(key_v[poor].sum())
+    num, den = _share(instance.rules.province_key_county_share)
+    prov_max = int(instance.u_max[prov].sum())
+
+    return Candidates(
+        villages=poor,
+        pv=pv,
+        pu=pu,
+        score=score,
+        dem=demand[pv],
+        province=tier[pu] == 0,
+        key=key_v[pv],
+        team=team,
+        u_min=np.where(can_lead, instance.u_min, 0).astype(np.int64),
+        u_max=np.where(can_lead, instance.u_max, 0).astype(np.int64),
+        cap=cap,
+        need=np.where(can_lead, need, 0).astype(np.int64),
+        r3_county=r3_county,
+        r3_rhs=r3_rhs,
+        r3_scattered=scattered[r3_county],
+        r3_pref=r3_pref,
+        pref_cap=pref_cap,
+        r3_county_of_pair=r3_county_of_pair,
+        r3_pref_of_pair=r3_pref_of_pair,
+        key_total=key_total,
+        r6_num=num,
+        r6_den=den,
+        r6_all_possible=key_total <= prov_max,
+        demand=demand,
+        n_villages=len(instance.villages),
+        n_units=n_u,
+    )
