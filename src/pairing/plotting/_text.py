@@ -1,0 +1,94 @@
+"""Chart words in Chinese when a CJK font is available, else in English."""
+
+from __future__ import annotations
+
+from functools import cache
+
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Heiti SC",
+    "AR PL UMing CN",
+)
+
+WORDS: dict[str, tuple[str, str]] = {
+    "coverage": ("各市（州）贫困户覆盖与负担", "Households covered per prefecture"),
+    "households": ("贫困户数", "households"),
+    "mean_load": ("人均包保户数", "mean households per cadre"),
+    "by_leader": ("领导", "leaders"),
+    "tiers": ("各层级包保村平均贫困程度（R9）", "Mean village severity by tier (R9)"),
+    "severity": ("平均贫困程度", "mean severity"),
+    "strength": (
+        "单位力量与承担任务（R10）",
+        "Unit strength vs carried severity (R10)",
+    ),
+    "unit_strength": ("单位力量", "unit strength"),
+    "carried": ("所包村贫困程度合计", "total severity of its villages"),
+    "continuity": ("驻村工作队衔接（R11）", "Resident teams kept (R11)"),
+    "kept": ("保持", "kept"),
+    "broken": ("未保持", "not kept"),
+    "teams": ("驻村工作队", "resident teams"),
+    "load": ("干部包保户数分布（R12）", "Households per cadre (R12)"),
+    "per_cadre": ("每名干部包保户数", "households per cadre"),
+    "cadres": ("干部人数", "cadres"),
+    "pairings": ("包保关系", "Pairings"),
+    "province": ("省直", "province"),
+    "prefecture": ("市直", "prefecture"),
+    "county": ("县直", "county"),
+    "social": ("社会力量", "social"),
+    "village": ("贫困村", "poor village"),
+    "scattered": ("插花户所在村", "village with scattered households"),
+}
+
+TIER_COLOURS = {
+    "province": "tab:red",
+    "prefecture": "tab:blue",
+    "county": "tab:green",
+    "social": "tab:purple",
+    "leader": "tab:orange",
+}
+
+
+@cache
+def cjk_font() -> str | None:
+    """The first installed CJK font family, or None."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((f for f in CJK_FAMILIES if f in names), None)
+
+
+def chart_lang(lang: str) -> str:
+    """``zh`` when asked for and a CJK font exists; else ``en``."""
+    return "zh" if lang == "zh" and cjk_font() is not None else "en"
+
+
+def word(key: str, lang: str) -> str:
+    zh, en = WORDS[key]
+    return zh if chart_lang(lang) == "zh" else en
+
+
+def font_kwargs(lang: str) -> dict[str, str]:
+    """``fontfamily`` for text in ``lang`` (empty for English)."""
+    font = cjk_font()
+    return {"fontfamily": font} if chart_lang(lang) == "zh" and font else {}
+
+
+def region_label(region_id: str, name: str, lang: str) -> str:
+    """A region's name when it can be drawn, else its id."""
+    if chart_lang(lang) == "zh" or name.isascii():
+        return name
+    return region_id
+
+
+def legend_prop(lang: str) -> dict[str, list[str]] | None:
+    """Legend font properties for ``lang`` (None: matplotlib's default)."""
+    kw = font_kwargs(lang)
+    return {"family": [kw["fontfamily"]]} if kw else None

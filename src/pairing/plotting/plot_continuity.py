@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..instance import Instance
+from ..plan import Plan
+from ._text import font_kwargs, legend_prop, word
+
+
+def plot_continuity(
+    instance: Instance,
+    plan: Plan,
+    data: pd.DataFrame | None = None,
+    title: str | None = None,
+    ax: plt.Axes | None = None,
+    lang: str = "en",
+) -> plt.Axes:
+    """
+    Plots, per prefecture, the resident teams whose unit kept its village and
+    those it did not (R11).
+
+    Parameters
+    ----------
+    instance, plan
+        The instance and its plan.
+    data
+        :func:`pairing.report.dashboard.continuity`, when already computed.
+    title
+        Title to add to the plot.
+    ax
+        Axes object to draw the plot on. One will be created if not provided.
+    lang
+        ``zh`` or ``en``.
+    """
+    from ..report.dashboard import continuity
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4))
+    df = continuity(instance, plan) if data is None else data
+    g = df.groupby("prefecture_id")["kept"].agg(["sum", "size"])
+    x = np.arange(len(g))
+    kept = g["sum"].to_numpy()
+    broken = g["size"].to_numpy() - kept
+    ax.bar(x, kept, color="tab:green", label=word("kept", lang))
+    ax.bar(x, broken, bottom=kept, color="tab:gray", label=word("broken", lang))
+    ax.set_xticks(x, g.index.astype(str), rotation=45, ha="right")
+    ax.set_ylabel(word("teams", lang), **font_kwargs(lang))
+    ax.set_title(title or word("continuity", lang), **font_kwargs(lang))
+    ax.legend(prop=legend_prop(lang))
+    return ax

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ..instance import Instance
+from ..plan import Plan
+from ._text import font_kwargs, word
+
+
+def plot_load(
+    instance: Instance,
+    plan: Plan,
+    data: pd.DataFrame | None = None,
+    title: str | None = None,
+    ax: plt.Axes | None = None,
+    lang: str = "en",
+) -> plt.Axes:
+    """
+    Plots how many cadres carry 0, 1, 2 … households, over the cadres of the
+    units that carry households (R5, R12).
+
+    Parameters
+    ----------
+    instance, plan
+        The instance and its plan.
+    data
+        :func:`pairing.report.dashboard.cadre_loads`, when already computed.
+    title
+        Title to add to the plot.
+    ax
+        Axes object to draw the plot on. One will be created if not provided.
+    lang
+        ``zh`` or ``en``.
+    """
+    from ..report.dashboard import cadre_loads
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 4))
+    df = cadre_loads(instance, plan) if data is None else data
+    ax.bar(df["load"], df["cadres"], color="tab:blue")
+    ax.set_xticks(df["load"])
+    ax.set_xlabel(word("per_cadre", lang), **font_kwargs(lang))
+    ax.set_ylabel(word("cadres", lang), **font_kwargs(lang))
+    ax.set_title(title or word("load", lang), **font_kwargs(lang))
+    return ax

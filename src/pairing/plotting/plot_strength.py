@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ..instance import Instance
+from ..plan import Plan
+from ._text import TIER_COLOURS, font_kwargs, legend_prop, word
+
+
+def plot_strength(
+    instance: Instance,
+    plan: Plan,
+    data: pd.DataFrame | None = None,
+    title: str | None = None,
+    ax: plt.Axes | None = None,
+    lang: str = "en",
+) -> plt.Axes:
+    """
+    Plots each leading unit's strength against the total severity of the
+    villages it leads, coloured by tier (R10), with Spearman's rho per tier
+    in the legend.
+
+    Parameters
+    ----------
+    instance, plan
+        The instance and its plan.
+    data
+        :func:`pairing.report.dashboard.strength_severity`, when already
+        computed.
+    title
+        Title to add to the plot.
+    ax
+        Axes object to draw the plot on. One will be created if not provided.
+    lang
+        ``zh`` or ``en``.
+    """
+    from ..report.dashboard import LEADING_TIERS, spearman, strength_severity
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 5))
+    df = strength_severity(instance, plan) if data is None else data
+    for tier in LEADING_TIERS:
+        sel = df[df["tier"] == tier]
+        if sel.empty:
+            continue
+        rho = spearman(sel["strength"].to_numpy(), sel["severity"].to_numpy())
+        ax.scatter(
+            sel["strength"],
+            sel["severity"],
+            s=12,
+            alpha=0.7,
+            color=TIER_COLOURS[tier],
+            label=f"{word(tier, lang)} (rho={rho:.2f})",
+        )
+    ax.set_xlabel(word("unit_strength", lang), **font_kwargs(lang))
+    ax.set_ylabel(word("carried", lang), **font_kwargs(lang))
+    ax.set_title(title or word("strength", lang), **font_kwargs(lang))
+    if len(df):
+        ax.legend(prop=legend_prop(lang))
+    return ax

@@ -1,0 +1,141 @@
+"""The R16 reports of a plan: annexes, rosters, dashboards, graph, index page.
+
+::
+
+    from pairing.report import write_report
+
+    files = write_report(instance, plan, "reports/2015-12")
+    files["index"]          # reports/2015-12/index.html
+
+``write_report`` writes, into ``out_dir``:
+
+* ``annex1_leaders.xlsx`` — Annex 1 省级领导脱贫攻坚包片任务分工表;
+* ``annex2_province_units.xlsx`` — Annex 2 省直部门（单位）脱贫攻坚包保任务分配表;
+* ``roster_<prefecture_id>.xlsx`` — one consolidated roster per prefecture;
+* ``dashboard/*.csv``, ``dashboard/*.png``, ``dashboard/figures.json`` —
+  coverage and load per region and the R9–R12 figures;
+* ``plan.graphml`` — the plan's graph (households aggregated);
+* ``index.html`` — written last, linking all of the above; it opens offline.
+
+Every file is written atomically; workbooks never hold a formula.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..instance import Instance
+from ..plan import Plan
+from ._labels import check_lang
+from .annex import annex1 as annex1
+from .annex import annex2 as annex2
+from .roster import rosters as rosters
+
+__all__ = ["annex1", "annex2", "rosters", "write_report"]
+
+
+def write_report(
+    instance: Instance,
+    plan: Plan,
+    out_dir: str | Path,
+    lang: str = "zh",
+    *,
+    graph: bool = True,
+    charts: bool = True,
+) -> dict[str, Path]:
+    """Write every R16 report of a plan into ``out_dir``.
+
+    Parameters
+    ----------
+    instance
+        The instance the plan is for.
+    plan
+        The plan (as solved or loaded with :meth:`pairing.plan.Plan.load`).
+    out_dir
+        The report folder; created when missing. Files of an earlier report
+        are overwritten one by one (other files are left alone).
+    lang
+        ``zh`` (Chinese headers, the default) or ``en``. Charts use Chinese
+        only when a CJK font is installed.
+    graph
+        Write ``plan.graphml`` (households aggregated).
+    charts
+        Draw the PNG charts (needs matplotlib; skipped when it is missing).
+
+    Returns
+    -------
+    dict
+        Every file written, by key: ``annex1``, ``annex2``,
+        ``roster:<prefecture_id>``, the dashboard tables by name,
+        ``chart:<name>``, ``figures``, ``graph``, ``index``. The seconds each
+        part took are left in :data:`LAST_SECONDS`.
+
+    Raises
+    ------
+    InputError
+        When the plan names ids the instance does not have.
+    ValueError
+        When ``lang`` is neither ``zh`` nor ``en``.
+    """
+    from .. import atomic
+    from . import _frames as F
+    from .annex import write_annexes
+    from .dashboard import headline, write_dashboards
+    from .html import index_html
+    from .roster import write_rosters
+
+    check_lang(lang)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    files: dict[str, Path] = {}
+    files.update(write_annexes(instance, plan, out_dir, lang))
+    seconds["annexes"] = time.perf_counter() - t0
+    t = time.perf_counter()
+    files.update(write_rosters(instance, plan, out_dir, lang))
+    seconds["rosters"] = time.perf_counter() - t
+    t = time.perf_counter()
+    dash = out_dir / "dashboard"
+    dash.mkdir(exist_ok=True)
+    if charts:
+        files.update(write_dashboards(instance, plan, dash, lang))
+    else:
+        from .dashboard import dashboard_tables
+
+        for name, df in dashboard_tables(instance, plan).items():
+            path = dash / f"{name}.csv"
+            atomic.write_file(
+                path, lambda tmp, d=df: d.to_csv(tmp, index=False, encoding="utf-8-sig")
+            )
+            files[name] = path
+    seconds["dashboards"] = time.perf_counter() - t
+    if graph:
+        t = time.perf_counter()
+        from ..graph import graph as build_graph
+        from ..graph import write_graph
+
+        files["graph"] = write_graph(
+            build_graph(instance, plan), out_dir / "plan.graphml"
+        )
+        seconds["graph"] = time.perf_counter() - t
+    figures = headline(instance, plan)
+    names = dict(
+        zip(
+            instance.region_index.to_numpy(dtype=object).astype(str),
+            F.region_names(instance),
+            strict=True,
+        )
+    )
+    index = out_dir / "index.html"
+    atomic.write_text(index, index_html(out_dir, files, figures, lang, names))
+    files["index"] = index
+    seconds["total"] = time.perf_counter() - t0
+    LAST_SECONDS.clear()
+    LAST_SECONDS.update({k: round(v, 3) for k, v in seconds.items()})
+    return files
+
+
+LAST_SECONDS: dict[str, float] = {}
+"""Seconds each part of the last :func:`write_report` call took (for benchmarks)."""

@@ -1,0 +1,143 @@
+"""Joins of a plan with its instance, shared by the reports and the graph.
+
+Everything is vectorised: one ``get_indexer`` per id column, then numpy
+gathers over the :class:`~pairing.Instance` arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..instance import Instance
+from ..plan import Plan
+from ..schema import UNIT_TIERS
+
+
+def _index(index: pd.Index, values: pd.Series, table: str, column: str) -> np.ndarray:
+    """Positions of ``values`` in ``index``; unknown ids are bad input."""
+    pos = index.get_indexer(values.to_numpy(dtype=object)).astype(np.int64)
+    bad = np.flatnonzero(pos < 0)
+    if len(bad):
+        ids = values.to_numpy(dtype=object)[bad[:20]]
+        raise InputError(
+            [
+                Problem(table, str(i), column, "an id of the instance", "unknown")
+                for i in ids
+            ],
+            truncated=max(0, len(bad) - 20),
+        )
+    return pos
+
+
+def region_names(instance: Instance) -> np.ndarray:
+    """Region names (the id where a name is empty), in region order."""
+    names = instance.regions["name"].to_numpy(dtype=object).astype(str)
+    ids = instance.region_index.to_numpy(dtype=object).astype(str)
+    return np.where(names == "", ids, names)
+
+
+def village_names(instance: Instance) -> np.ndarray:
+    names = instance.villages["name"].to_numpy(dtype=object).astype(str)
+    ids = instance.village_index.to_numpy(dtype=object).astype(str)
+    return np.where(names == "", ids, names)
+
+
+def unit_names(instance: Instance) -> np.ndarray:
+    names = instance.units["name"].to_numpy(dtype=object).astype(str)
+    ids = instance.unit_index.to_numpy(dtype=object).astype(str)
+    return np.where(names == "", ids, names)
+
+
+def leads(instance: Instance, plan: Plan) -> pd.DataFrame:
+    """One row per ``lead`` pairing: village and unit positions and figures.
+
+    Columns: ``v``, ``u`` (instance positions), ``village_id``, ``unit_id``,
+    ``tier``, ``tier_code`` (0 province … 2 county), ``county`` and
+    ``prefecture`` (region positions, -1 when none), ``severity``,
+    ``households`` (poor households of the village), ``continuity``.
+    """
+    vp = plan.village_pairs
+    lead = vp[vp["role"].astype(str) == "lead"]
+    v = _index(
+        instance.village_index, lead["village_id"], "village_pairs", "village_id"
+    )
+    u = _index(instance.unit_index, lead["unit_id"], "village_pairs", "unit_id")
+    return pd.DataFrame(
+        {
+            "v": v,
+            "u": u,
+            "village_id": lead["village_id"].to_numpy(dtype=object).astype(str),
+            "unit_id": lead["unit_id"].to_numpy(dtype=object).astype(str),
+            "tier": np.asarray(UNIT_TIERS, dtype=object)[instance.u_tier[u]].astype(
+                str
+            ),
+            "tier_code": instance.u_tier[u],
+            "county": instance.v_county[v],
+            "prefecture": instance.v_prefecture[v],
+            "severity": instance.v_severity[v],
+            "households": instance.v_households[v],
+            "continuity": lead["continuity"].to_numpy(dtype=bool),
+        }
+    )
+
+
+def village_lead(instance: Instance, plan: Plan) -> np.ndarray:
+    """Lead unit position per village (-1 where none)."""
+    out = np.full(len(instance.villages), -1, dtype=np.int64)
+    lf = leads(instance, plan)
+    out[lf["v"].to_numpy()] = lf["u"].to_numpy()
+    return out
+
+
+def households(instance: Instance, plan: Plan) -> pd.DataFrame:
+    """One row per ``household_pairs`` row, with positions into the instance.
+
+    Columns: ``h``, ``v``, ``county``, ``prefecture`` (positions),
+    ``household_id``, ``responsible_id``, ``responsible_kind``, ``unit_id``,
+    ``c`` (cadre position or -1), ``l`` (leader position or -1), ``u`` (the
+    cadre's unit or -1), ``severity``, ``scattered``.
+    """
+    hp = plan.household_pairs
+    h = _index(
+        pd.Index(instance.households["household_id"].to_numpy(dtype=object)),
+        hp["household_id"],
+        "household_pairs",
+        "household_id",
+    )
+    kind = hp["responsible_kind"].to_numpy(dtype=object).astype(str)
+    resp = hp["responsible_id"].to_numpy(dtype=object)
+    is_cadre = kind == "cadre"
+    c = np.where(is_cadre, instance.cadre_index.get_indexer(resp), -1).astype(np.int64)
+    ldr = np.where(kind == "leader", instance.leader_index.get_indexer(resp), -1)
+    ldr = ldr.astype(np.int64)
+    if ((c < 0) & (ldr < 0)).any():
+        bad = hp.loc[(c < 0) & (ldr < 0), "responsible_id"]
+        _index(pd.Index([]), bad, "household_pairs", "responsible_id")
+    v = instance.h_village[h]
+    return pd.DataFrame(
+        {
+            "h": h,
+            "v": v,
+            "county": instance.v_county[v],
+            "prefecture": instance.v_prefecture[v],
+            "household_id": hp["household_id"].to_numpy(dtype=object).astype(str),
+            "responsible_id": resp.astype(str),
+            "responsible_kind": kind,
+            "c": c,
+            "l": ldr,
+            "u": np.where(c >= 0, instance.c_unit[np.maximum(c, 0)], -1),
+            "severity": instance.h_severity[h],
+            "scattered": instance.h_scattered[h],
+        }
+    )
+
+
+def cadre_loads(
+    instance: Instance, plan: Plan, hf: pd.DataFrame | None = None
+) -> np.ndarray:
+    """Households per cadre, in cadre order (R5, R12)."""
+    hf = households(instance, plan) if hf is None else hf
+    c = hf["c"].to_numpy()
+    return np.bincount(c[c >= 0], minlength=len(instance.cadres)).astype(np.int64)

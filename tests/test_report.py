@@ -1,0 +1,212 @@
+"""The R16 reports (`pairing.report`): annexes, rosters, dashboards, index."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from fixtures_validate import make_instance, make_plan, rows
+
+from pairing.report import annex1, annex2, rosters, write_report
+from pairing.report._xlsx import write_xlsx
+
+EVIL = ["=SUM(A1)", "+86 431 1234", "-x", "@x", '=HYPERLINK("http://e.x")']
+
+
+@pytest.fixture
+def inst():
+    return make_instance()
+
+
+@pytest.fixture
+def plan():
+    return make_plan()
+
+
+def _cells(path: Path):
+    wb = openpyxl.load_workbook(path)  # not read-only: data_type is exact
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            yield from row
+
+
+def _sheets(path: Path) -> dict[str, pd.DataFrame]:
+    return pd.read_excel(path, sheet_name=None, dtype=object)
+
+
+def test_annex1_lists_province_leaders_with_totals(inst, plan):
+    for lang, total in (("zh", "合计"), ("en", "Total")):
+        first, rest = annex1(inst, plan, lang).values()
+        assert list(first.iloc[:-1, 2]) == ["LP"]
+        assert first.iloc[-1, 0] == total
+        hp = plan.household_pairs
+        leader_hh = hp[hp["responsible_kind"] == "leader"]
+        taken = first.columns[-1]
+        assert first[taken].iloc[-1] == int((leader_hh["responsible_id"] == "LP").sum())
+        assert first[taken].iloc[-1] + rest[rest.columns[-1]].iloc[-1] == len(leader_hh)
+    assert "省级领导" in annex1(inst, plan, "zh")["附件1 省级领导包片"].columns
+
+
+def test_annex2_totals_agree_with_the_plan(inst, plan):
+    main = annex2(inst, plan, "en")["Annex 2 units"]
+    body, total = main.iloc[:-1], main.iloc[-1]
+    assert set(body["Unit id"]) == {"UP1", "UP2"}
+    vp = plan.village_pairs
+    prov = vp[(vp["role"] == "lead") & (vp["tier"] == "province")]
+    assert total["Villages"] == len(prov)
+    hp = plan.household_pairs
+    hh = hp[hp["unit_id"].isin(["UP1", "UP2"])]
+    assert total["Households covered by its cadres"] == len(hh)
+    assert total["Cadres responsible"] == hh["responsible_id"].nunique()
+    d = plan.dispatch
+    assert total["Dispatched cadres"] == int(d["unit_id"].isin(["UP1", "UP2"]).sum())
+    counts = inst.households["village_id"].value_counts()
+    assert total["Households of those villages"] == int(
+        counts[prov["village_id"]].sum()
+    )
+    row = body.set_index("Unit id").loc["UP1"]
+    assert row["Village ids"] == "a1p1" and row["Head leads the team"] == "yes"
+
+
+def test_rosters_have_one_row_per_household(inst, plan):
+    out = rosters(inst, plan, "en")
+    assert set(out) == {"A", "B"}
+    total = 0
+    for pid, sheets in out.items():
+        roster, units = sheets["Roster"], sheets["Units"]
+        assert units["Households"].iloc[-1] == len(roster)
+        assert units["Households"].iloc[:-1].sum() == len(roster)
+        assert roster["Household id"].is_unique
+        assert (roster["Prefecture"] == {"A": "甲市", "B": "乙市"}[pid]).all()
+        total += len(roster)
+    assert total == len(plan.household_pairs)
+    # only opaque ids: no household column but its id
+    assert not any("name" in c.lower() for c in out["A"]["Roster"].columns)
+
+
+def test_write_report_files(inst, plan, tmp_path):
+    files = write_report(inst, plan, tmp_path / "r")
+    for key in ("annex1", "annex2", "roster:A", "roster:B", "graph", "index"):
+        assert files[key].is_file(), key
+    assert all(p.is_file() for p in files.values())
+    assert any(k.startswith("chart:") for k in files)
+    # the workbooks open and hold no formula
+    for key in ("annex1", "annex2", "roster:A", "roster:B"):
+        assert not [c for c in _cells(files[key]) if c.data_type == "f"]
+    # roster workbook totals agree with the plan
+    n = sum(len(_sheets(files[k])["花名册"]) for k in ("roster:A", "roster:B"))
+    assert n == len(plan.household_pairs)
+    a2 = _sheets(files["annex2"])["附件2 省直单位包保"]
+    assert a2.iloc[-1]["包保村数"] == 2
+
+
+def test_index_links_only_to_existing_files(inst, plan, tmp_path):
+    out = tmp_path / "r"
+    files = write_report(inst, plan, out, lang="en")
+    text = files["index"].read_text(encoding="utf-8")
+    targets = re.findall(r'(?:href|src)="([^"]+)"', text)
+    assert targets
+    for t in targets:
+        assert not re.match(r"^[a-z]+:", t), f"external or absolute link {t}"
+        assert (out / t).is_file(), t
+    linked = {(out / t).resolve() for t in targets}
+    for key in ("annex1", "annex2", "roster:A", "roster:B", "graph"):
+        assert files[key].resolve() in linked
+    assert "<script" not in text and "http" not in text
+
+
+def test_no_formula_even_with_hostile_names(tmp_path):
+    data = rows()
+    for i, name in enumerate(EVIL):
+        data["units"][i]["name"] = name
+    data["villages"][0]["name"] = "=1+1"
+    data["leaders"][0]["name"] = "-cmd"
+    inst = make_instance(**{k: data[k] for k in ("units", "villages", "leaders")})
+    files = write_report(inst, make_plan(), tmp_path / "r", lang="zh")
+    seen = set()
+    for key, path in files.items():
+        if path.suffix != ".xlsx":
+            continue
+        for c in _cells(path):
+            assert c.data_type != "f", (key, c.coordinate, c.value)
+            if isinstance(c.value, str) and c.value[:1] in "=+-@":
+                assert c.quotePrefix, (key, c.coordinate)
+                seen.add(c.value)
+    assert {"=SUM(A1)", "+86 431 1234", "=1+1", "-cmd"} <= seen
+
+
+def test_fast_writer_types_and_limits(tmp_path):
+    df = pd.DataFrame(
+        {
+            "text": ["a", "<&>", "=x", None, " lead space"],
+            "int": np.arange(5),
+            "float": [0.5, np.nan, 1e-9, 2.0, -3.25],
+            "flag": [True, False, True, False, True],
+            "ctrl": ["a\x01b", "ok", "", "x", "y"],
+        }
+    )
+    write_xlsx(tmp_path / "t.xlsx", {"中文表": df, "empty": df.iloc[:0]})
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    ws = wb["中文表"]
+    got = [[c.value for c in row] for row in ws.iter_rows(values_only=False)]
+    assert got[0] == ["text", "int", "float", "flag", "ctrl"]
+    assert got[1] == ["a", 0, 0.5, True, "ab"]
+    assert got[2][:3] == ["<&>", 1, None]
+    assert got[3][0] == "=x" and ws["A4"].data_type == "s" and ws["A4"].quotePrefix
+    assert got[4][0] is None and got[5][0] == " lead space"
+    assert wb["empty"].max_row == 1
+    with pytest.raises(ValueError):
+        write_xlsx(tmp_path / "bad.xlsx", {"a/b": df})
+
+
+def test_lang_is_checked(inst, plan, tmp_path):
+    with pytest.raises(ValueError, match="lang"):
+        write_report(inst, plan, tmp_path / "r", lang="fr")
+
+
+def test_index_renders_in_headless_chromium(inst, plan, tmp_path):
+    exe = Path("/usr/bin/chromium")
+    if not exe.exists():
+        pytest.skip("/usr/bin/chromium is not installed: cannot render index.html")
+    files = write_report(inst, plan, tmp_path / "r")
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            str(exe),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-network",
+            f"--screenshot={shot}",
+            "--window-size=1200,2000",
+            files["index"].as_uri(),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    assert shot.is_file() and shot.stat().st_size > 1000
+
+
+def test_dashboards_agree_with_the_plan(inst, plan, tmp_path):
+    files = write_report(inst, plan, tmp_path / "r", graph=False)
+    cov = pd.read_csv(files["coverage_prefecture"], dtype={"region_id": str})
+    assert cov["covered_households"].sum() == len(plan.household_pairs)
+    loads = pd.read_csv(files["r12_cadre_loads"])
+    hp = plan.household_pairs
+    assert (loads["load"] * loads["cadres"]).sum() == int(
+        (hp["responsible_kind"] == "cadre").sum()
+    )
+    r9 = pd.read_csv(files["r9_tier_severity"])
+    assert (
+        r9[["villages_province", "villages_prefecture", "villages_county"]].sum().sum()
+        == 5
+    )
+    cont = pd.read_csv(files["r11_continuity"])
+    assert cont["kept"].all() and len(cont) == 1
+    assert "graph" not in files
