@@ -136,3 +136,26 @@ def test_travel_picks_the_nearer_county_unit():  # R12 travel
     )
     res = assign_households(inst, np.array([-1, -1, -1]), np.zeros(0, dtype=np.int64))
     assert (inst.c_unit[res.cadre] == 1).all()
+
+
+def test_keep_holds_valid_baseline_pairs_and_moves_the_rest():  # R14
+    inst = _instance(
+        _hh("V1", [1.0, 2.0, 3.0, 4.0]),
+        [{"unit_id": "U", "name": "u", "tier": "county", "region_id": "C1"}],
+        [
+            {"cadre_id": "a", "unit_id": "U", "rank": 1, "max_households": 2},
+            {"cadre_id": "b", "unit_id": "U", "rank": 1, "max_households": 2},
+            {"cadre_id": "c", "unit_id": "U", "rank": 1, "max_households": 2},
+        ],
+    )
+    lead = np.array([0, -1, -1])
+    none = np.zeros(0, dtype=np.int64)
+    # an unusual but valid baseline: a takes 0 and 3, c takes 1 and 2
+    keep = np.array([0, 2, 2, 0])
+    res = assign_households(inst, lead, none, keep=keep)
+    assert res.cadre.tolist() == keep.tolist()
+    # a over its cap: its least severe extra household moves, the rest stay
+    keep = np.array([0, 0, 0, 2])
+    res = assign_households(inst, lead, none, keep=keep)
+    assert res.cadre[1:].tolist() == [0, 0, 2]
+    assert res.cadre[0] != 0 and np.bincount(res.cadre).max() <= 2

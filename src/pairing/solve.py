@@ -126,11 +126,12 @@ def solve(
     t0 = time.perf_counter()
     from .solver.villages import solve_villages
 
-    fixed = None
-    if baseline is not None:
-        from .solver.baseline import village_fixing
+    prefer = keep = None
+    if baseline is not None:  # R14: keep what is still valid
+        from .solver.baseline import baseline_cadres, baseline_leads
 
-        fixed = village_fixing(instance, baseline, demand)
+        prefer = baseline_leads(instance, baseline)
+        keep = baseline_cadres(instance, baseline)
     vres = solve_villages(
         instance,
         demand,
@@ -139,7 +140,7 @@ def solve(
         workers=workers,
         deterministic=deterministic,
         method=method,
-        fixed=fixed,
+        prefer=prefer,
         progress=(lambda d: report("villages", **d)) if progress else None,
         **({"executor": executor} if executor is not None else {}),
     )
@@ -150,7 +151,7 @@ def solve(
     t0 = time.perf_counter()
     from .solver.households import assign_households
 
-    hres = assign_households(instance, vres.lead, leaders.households)
+    hres = assign_households(instance, vres.lead, leaders.households, keep=keep)
     seconds["households"] = time.perf_counter() - t0
 
     # 5. dispatch (R8)

@@ -85,6 +85,7 @@ def assign_households(
     leader_households: IntArray,
     *,
     buckets: int = 16,
+    keep: IntArray | None = None,
 ) -> HouseholdResult:
     """Give every poor household not covered by a leader a responsible cadre.
 
@@ -98,6 +99,12 @@ def assign_households(
         Indices of households that leaders take personally (R7).
     buckets
         Number of severity classes households are grouped into.
+    keep
+        Re-planning (R14): a baseline cadre index per household (-1 for
+        none). Each pairing that is still valid (same unit as the rules now
+        require, within the cadre's cap, R3's overflow not exceeded) is kept;
+        the rest of the households go through the flow with what capacity is
+        left.
 
     Returns
     -------
@@ -119,6 +126,13 @@ def assign_households(
     todo = np.ones(n_h, dtype=bool)
     todo[leader_households] = False
     hv = instance.h_village
+    cadre = np.full(n_h, -1, dtype=np.int64)
+    cap = instance.c_cap.copy()
+    if keep is not None:
+        kept = _keepable(instance, lead, todo, np.asarray(keep, dtype=np.int64))
+        cadre[kept] = keep[kept]
+        todo[kept] = False
+        cap -= np.bincount(keep[kept], minlength=n_c)
     scattered = instance.h_scattered & todo
     in_poor = ~instance.h_scattered & todo
     hb, bmean = _buckets(instance.h_severity, buckets)
@@ -174,7 +188,9 @@ def assign_households(
     hi = np.searchsorted(cu_region, sg_county, side="right")
     cnt = hi - lo
     g_rep = np.repeat(np.arange(len(sg)), cnt)
-    pos = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
+    pos = (
+        np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
+    )
     units = county_units[pos]
     travel = instance.distance(units, sg_village[g_rep]) / 100.0
     arcs(
@@ -194,7 +210,9 @@ def assign_households(
     hi = np.searchsorted(pu_region, of_pref, side="right")
     cnt = hi - lo
     o_rep = np.repeat(np.arange(len(of)), cnt)
-    pos = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
+    pos = (
+        np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
+    )
     arcs(of0 + o_rep, ub0 + pref_units[pos] * nb + of_bucket[o_rep], big, 0)
 
     # R10: (unit, bucket) -> (unit, rank class); senior cadres, severe households
@@ -214,7 +232,6 @@ def assign_households(
     del per_unit
 
     # R5 + R12: (unit, rank class) -> sink by load levels
-    cap = instance.c_cap
     kmax = int(cap.max(initial=0))
     if kmax > 0:
         levels = np.arange(1, kmax + 1)
@@ -263,8 +280,6 @@ def assign_households(
             ]
         )
     f = flow.flows(np.arange(len(t)))
-
-    cadre = np.full(n_h, -1, dtype=np.int64)
 
     # -- turn the flow back into households ----------------------------------
     # 1. scattered households: group -> (unit, bucket) or overflow
@@ -337,3 +352,75 @@ def assign_households(
         seconds=time.perf_counter() - start,
         arcs=len(t),
     )
+
+
+def _keepable(
+    instance: Instance, lead: IntArray, todo: np.ndarray, keep: IntArray
+) -> IntArray:
+    """Households whose baseline cadre may stay responsible (R14).
+
+    A pairing is kept when the cadre still exists, the household is still to
+    be covered by a cadre, the cadre's unit is one the rules allow (the lead
+    unit for a poor village; a county-tier unit of the county, or a
+    prefecture-tier unit of the prefecture, for a scattered household), the
+    cadre stays within its cap (the most severe households are kept first)
+    and the prefecture tier keeps no more scattered households of a county
+    than the county tier cannot carry (R3).
+    """
+    n_c = len(instance.cadres)
+    hv = instance.h_village
+    ok = todo & (keep >= 0) & (keep < n_c)
+    h = np.flatnonzero(ok)
+    u = instance.c_unit[keep[h]]
+    v = hv[h]
+    poor = instance.v_poor[v]
+    tier = instance.u_tier[u]
+    region = instance.u_region[u]
+    county = instance.v_county[v]
+    allowed = np.where(
+        poor,
+        lead[v] == u,
+        ((tier == 2) & (region == county))
+        | ((tier == 1) & (region == instance.r_prefecture[county])),
+    )
+    h = h[allowed]
+    # R5: within the cap, most severe first
+    order = np.lexsort((h, -instance.h_severity[h], keep[h]))
+    h = h[order]
+    c = keep[h]
+    first = np.searchsorted(c, c, side="left")
+    h = h[(np.arange(len(h)) - first) < instance.c_cap[c]]
+    # R3: prefecture tier keeps at most the county's unavoidable overflow
+    county_h = instance.v_county[hv[h]]
+    pref_kept = instance.u_tier[instance.c_unit[keep[h]]] == 1
+    if pref_kept.any():
+        n_r = len(instance.regions)
+        scattered = np.bincount(
+            instance.h_county[todo & instance.h_scattered], minlength=n_r
+        )
+        county_cap = np.bincount(
+            instance.u_region[instance.c_unit],
+            weights=np.where(instance.u_tier[instance.c_unit] == 2, instance.c_cap, 0),
+            minlength=n_r,
+        )
+        led = instance.v_poor & (lead >= 0)
+        vl = np.flatnonzero(led)
+        from_county = instance.u_tier[lead[vl]] == 2
+        village_need = np.bincount(
+            instance.u_region[lead[vl[from_county]]],
+            weights=np.bincount(hv[todo], minlength=len(instance.villages))[
+                vl[from_county]
+            ],
+            minlength=n_r,
+        )
+        allowed_of = np.maximum(0, scattered - (county_cap - village_need)).astype(
+            np.int64
+        )
+        idx = np.flatnonzero(pref_kept)
+        o = np.lexsort((idx, county_h[idx]))
+        idx = idx[o]
+        cc = county_h[idx]
+        rank_in_county = np.arange(len(idx)) - np.searchsorted(cc, cc, side="left")
+        drop = idx[rank_in_county >= allowed_of[cc]]
+        h = np.delete(h, drop)
+    return np.sort(h)

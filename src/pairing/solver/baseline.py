@@ -1,0 +1,151 @@
+"""Re-planning against a baseline plan (R14, 一包到底，不脱贫不脱钩).
+
+The baseline's pairings are read back onto the changed instance's indices;
+the stages keep every one that is still valid, and :func:`changes` lists
+each pairing that moved anyway, with its reason.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..instance import Instance, IntArray
+from ..plan import Plan, empty_table
+
+
+def baseline_leads(instance: Instance, baseline: Plan) -> IntArray:
+    """Baseline lead unit index per village (-1: none, or the unit is gone)."""
+    vp = baseline.village_pairs
+    vp = vp[vp["role"] == "lead"]
+    out = np.full(len(instance.villages), -1, dtype=np.int64)
+    v = instance.village_index.get_indexer(vp["village_id"].to_numpy(dtype=object))
+    u = instance.unit_index.get_indexer(vp["unit_id"].to_numpy(dtype=object))
+    ok = (v >= 0) & (u >= 0)
+    out[v[ok]] = u[ok]
+    return out
+
+
+def baseline_cadres(instance: Instance, baseline: Plan) -> IntArray:
+    """Baseline responsible cadre index per household (-1: none, a leader, or gone)."""
+    hp = baseline.household_pairs
+    hp = hp[hp["responsible_kind"] == "cadre"]
+    out = np.full(len(instance.households), -1, dtype=np.int64)
+    hidx = pd.Index(instance.households["household_id"].to_numpy(dtype=object))
+    h = hidx.get_indexer(hp["household_id"].to_numpy(dtype=object))
+    c = instance.cadre_index.get_indexer(hp["responsible_id"].to_numpy(dtype=object))
+    ok = (h >= 0) & (c >= 0)
+    out[h[ok]] = c[ok]
+    return out
+
+
+def changes(instance: Instance, baseline: Plan, plan: Plan) -> pd.DataFrame:
+    """Every pairing of ``baseline`` that ``plan`` changed, with its reason.
+
+    Kinds are ``village`` (lead unit), ``household`` (responsible person),
+    ``leader_area`` and ``leader_contact``. Reasons: ``village_added`` /
+    ``village_left`` (no longer a poor village), ``unit_removed``,
+    ``household_added`` / ``household_left``, ``cadre_left``,
+    ``village_moved`` (the household's village changed lead unit),
+    ``capacity`` (the hard rules forced the move: caps, R3, R4, R6),
+    ``leader_changed``.
+    """
+    rows: list[pd.DataFrame] = []
+
+    # villages (lead rows)
+    def leads(p: Plan) -> pd.DataFrame:
+        vp = p.village_pairs
+        return vp.loc[vp["role"] == "lead", ["village_id", "unit_id"]]
+
+    m = leads(baseline).merge(
+        leads(plan), on="village_id", how="outer", suffixes=("_before", "_after")
+    )
+    m = m.fillna("")
+    moved = m[m["unit_id_before"] != m["unit_id_after"]]
+    if len(moved):
+        units = set(instance.unit_index)
+        reason = np.select(
+            [
+                moved["unit_id_before"] == "",
+                moved["unit_id_after"] == "",
+                ~moved["unit_id_before"].isin(units),
+            ],
+            ["village_added", "village_left", "unit_removed"],
+            default="capacity",
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "kind": "village",
+                    "id": moved["village_id"].to_numpy(dtype=object),
+                    "before": moved["unit_id_before"].to_numpy(dtype=object),
+                    "after": moved["unit_id_after"].to_numpy(dtype=object),
+                    "reason": reason,
+                }
+            )
+        )
+    moved_villages = set(moved["village_id"])
+
+    # households
+    cols = ["household_id", "responsible_id", "unit_id"]
+    m = baseline.household_pairs[cols].merge(
+        plan.household_pairs[cols],
+        on="household_id",
+        how="outer",
+        suffixes=("_before", "_after"),
+    )
+    m = m.fillna("")
+    moved = m[m["responsible_id_before"] != m["responsible_id_after"]]
+    if len(moved):
+        hv = instance.households.set_index("household_id")["village_id"]
+        village = moved["household_id"].map(hv).fillna("")
+        people = set(instance.cadre_index) | set(instance.leader_index)
+        reason = np.select(
+            [
+                moved["responsible_id_before"] == "",
+                moved["responsible_id_after"] == "",
+                ~moved["responsible_id_before"].isin(people),
+                village.isin(moved_villages),
+            ],
+            ["household_added", "household_left", "cadre_left", "village_moved"],
+            default="capacity",
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "kind": "household",
+                    "id": moved["household_id"].to_numpy(dtype=object),
+                    "before": moved["responsible_id_before"].to_numpy(dtype=object),
+                    "after": moved["responsible_id_after"].to_numpy(dtype=object),
+                    "reason": reason,
+                }
+            )
+        )
+
+    # leaders
+    for kind, table, col in (
+        ("leader_area", "leader_areas", "area_id"),
+        ("leader_contact", "leader_contacts", "village_id"),
+    ):
+        a, b = getattr(baseline, table), getattr(plan, table)
+        m = a.merge(b, on="leader_id", how="outer", suffixes=("_before", "_after"))
+        m = m.fillna("")
+        moved = m[m[f"{col}_before"] != m[f"{col}_after"]]
+        if len(moved):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "kind": kind,
+                        "id": moved["leader_id"].to_numpy(dtype=object),
+                        "before": moved[f"{col}_before"].to_numpy(dtype=object),
+                        "after": moved[f"{col}_after"].to_numpy(dtype=object),
+                        "reason": "leader_changed",
+                    }
+                )
+            )
+    if not rows:
+        return empty_table("changes")
+    out = pd.concat(rows, ignore_index=True)
+    for col in out.columns:
+        out[col] = out[col].astype("str")
+    return out
