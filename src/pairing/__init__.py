@@ -12,8 +12,13 @@ The public API is small::
 """
 
 from .errors import Cause, InputError, Infeasible, NoPlanFound, PairingError, Problem
+from .generate import generate
 from .instance import Instance
+from .io import load_instance, save_instance
+from .plan import Plan
 from .rules import Rules
+from .solve import solve
+from .validate import ValidationReport, validate
 
 __all__ = [
     "Cause",
@@ -22,8 +27,15 @@ __all__ = [
     "Instance",
     "NoPlanFound",
     "PairingError",
+    "Plan",
     "Problem",
     "Rules",
+    "ValidationReport",
+    "generate",
+    "load_instance",
+    "save_instance",
+    "solve",
+    "validate",
 ]
 
 __version__ = "0.1.0"

@@ -88,6 +88,12 @@ class Plan:
     def __str__(self) -> str:
         return self.summary()
 
+    def diff(self, other: Plan, instance: Any = None) -> Any:
+        """What changed from this plan to ``other`` (see :func:`pairing.diff.diff_plans`)."""
+        from .diff import diff_plans
+
+        return diff_plans(self, other, instance)
+
     # -- files ---------------------------------------------------------------
 
     def save(self, path: str | Path, format: str = "parquet") -> None:

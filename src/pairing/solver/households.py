@@ -237,7 +237,8 @@ def assign_households(
         levels = np.arange(1, kmax + 1)
         # cadres of each class with cap >= k
         at_least = np.zeros((n_cls, kmax), dtype=np.int64)
-        np.add.at(at_least, (c_class, np.minimum(cap, kmax) - 1), 1)
+        has = cap > 0  # a cadre with no place left has no level at all
+        np.add.at(at_least, (c_class[has], np.minimum(cap[has], kmax) - 1), 1)
         at_least = np.cumsum(at_least[:, ::-1], axis=1)[:, ::-1]
         cls_i, lvl_i = np.nonzero(at_least)
         step = SCALE * w.even_load / max(kmax - 1, 1)
@@ -392,7 +393,7 @@ def _keepable(
     h = h[(np.arange(len(h)) - first) < instance.c_cap[c]]
     # R3: prefecture tier keeps at most the county's unavoidable overflow
     county_h = instance.v_county[hv[h]]
-    pref_kept = instance.u_tier[instance.c_unit[keep[h]]] == 1
+    pref_kept = (instance.u_tier[instance.c_unit[keep[h]]] == 1) & instance.h_scattered[h]
     if pref_kept.any():
         n_r = len(instance.regions)
         scattered = np.bincount(
