@@ -35,8 +35,6 @@ from ..instance import Instance, IntArray
 
 SCALE = 1000
 """Cost units per unit of a normalised objective term."""
-OVERFLOW_COST = 10_000_000
-"""Cost of one scattered household carried by the prefecture tier (R3)."""
 
 
 @dataclass
@@ -85,6 +83,7 @@ def assign_households(
     leader_households: IntArray,
     *,
     buckets: int = 16,
+    nearest: int = 6,
     keep: IntArray | None = None,
 ) -> HouseholdResult:
     """Give every poor household not covered by a leader a responsible cadre.
@@ -99,6 +98,10 @@ def assign_households(
         Indices of households that leaders take personally (R7).
     buckets
         Number of severity classes households are grouped into.
+    nearest
+        Scattered households reach their ``nearest`` closest county-tier
+        units at their exact travel; the county's other units through a pool
+        charged the farthest unit's travel.
     keep
         Re-planning (R14): a baseline cadre index per household (-1 for
         none). Each pairing that is still valid (same unit as the rules now
@@ -156,13 +159,15 @@ def assign_households(
     sg0 = cls0 + n_cls
     sg_village = sg // nb
     sg_bucket = sg % nb
-    # county overflow nodes (county, bucket)
+    # intermediate nodes per (county, bucket): a pool reaching every county
+    # unit of the county, and the overflow to the prefecture tier
     sg_county = instance.v_county[sg_village]
-    of, of_of_sg = np.unique(sg_county * nb + sg_bucket, return_inverse=True)
-    of0 = sg0 + len(sg)
-    of_county = of // nb
-    of_bucket = of % nb
-    sink = of0 + len(of)
+    cb, cb_of_sg = np.unique(sg_county * nb + sg_bucket, return_inverse=True)
+    pool0 = sg0 + len(sg)
+    of0 = pool0 + len(cb)
+    cb_county = cb // nb
+    cb_bucket = cb % nb
+    sink = of0 + len(cb)
     n_nodes = sink + 1
 
     tails: list[np.ndarray] = []
@@ -177,43 +182,44 @@ def assign_households(
         costs.append(np.broadcast_to(np.asarray(k, dtype=np.int64), len(t)).copy())
 
     big = int(n_h + 1)
-
-    # R3: scattered group -> county-tier units of its county (travel cost, R12)
     u_tier, u_region = instance.u_tier, instance.u_region
-    county_units = np.flatnonzero(u_tier == 2)
-    order = np.argsort(u_region[county_units], kind="stable")
-    county_units = county_units[order]
-    cu_region = u_region[county_units]
-    lo = np.searchsorted(cu_region, sg_county, side="left")
-    hi = np.searchsorted(cu_region, sg_county, side="right")
-    cnt = hi - lo
-    g_rep = np.repeat(np.arange(len(sg)), cnt)
-    pos = (
-        np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
+
+    # R3 + R12 travel: scattered group -> its `nearest` closest county-tier
+    # units directly (exact travel), or -> the county pool (charged the
+    # farthest unit's travel) -> any county-tier unit of the county
+    county_units, cu_lo, cu_cnt = _members(u_region, u_tier == 2, sg_county)
+    g_rep = np.repeat(np.arange(len(sg)), cu_cnt)
+    units = county_units[_spread(cu_lo, cu_cnt)]
+    travel = np.rint(
+        SCALE * w.distance * instance.distance(units, sg_village[g_rep]) / 100.0
+    ).astype(np.int64)
+    o = np.lexsort((units, travel, g_rep))
+    g_rep, units, travel = g_rep[o], units[o], travel[o]
+    first = np.searchsorted(g_rep, g_rep, side="left")
+    direct = (np.arange(len(g_rep)) - first) < nearest
+    far = np.zeros(len(sg), dtype=np.int64)
+    if len(travel):
+        np.maximum.at(far, g_rep, travel)
+    via_pool = np.flatnonzero(cu_cnt > nearest)
+    g_rep, units, travel = g_rep[direct], units[direct], travel[direct]
+    arcs(sg0 + g_rep, ub0 + units * nb + sg_bucket[g_rep], big, travel)
+    arcs(sg0 + via_pool, pool0 + cb_of_sg[via_pool], big, far[via_pool])
+    overflow_cost = int(
+        SCALE * (w.rank + w.even_load) + 2 * int(far.max(initial=0)) + 1
+    )  # dominates any saving, so the prefecture tier takes only what it must
+    arcs(sg0 + np.arange(len(sg)), of0 + cb_of_sg, big, overflow_cost)
+    # pool -> county units; overflow -> prefecture units (R3)
+    pool_units, p_lo, p_cnt = _members(u_region, u_tier == 2, cb_county)
+    pool_cb = np.repeat(np.arange(len(cb)), p_cnt)
+    pool_to = ub0 + pool_units[_spread(p_lo, p_cnt)] * nb + cb_bucket[pool_cb]
+    pref_units, f_lo, f_cnt = _members(
+        u_region, u_tier == 1, instance.r_prefecture[cb_county]
     )
-    units = county_units[pos]
-    travel = instance.distance(units, sg_village[g_rep]) / 100.0
-    arcs(
-        sg0 + g_rep,
-        ub0 + units * nb + sg_bucket[g_rep],
-        big,
-        np.rint(SCALE * w.distance * travel).astype(np.int64),
-    )
-    # R3: scattered group -> its county's overflow node -> prefecture-tier units
-    arcs(sg0 + np.arange(len(sg)), of0 + of_of_sg, big, OVERFLOW_COST)
-    pref_units = np.flatnonzero(u_tier == 1)
-    order = np.argsort(u_region[pref_units], kind="stable")
-    pref_units = pref_units[order]
-    pu_region = u_region[pref_units]
-    of_pref = instance.r_prefecture[of_county]
-    lo = np.searchsorted(pu_region, of_pref, side="left")
-    hi = np.searchsorted(pu_region, of_pref, side="right")
-    cnt = hi - lo
-    o_rep = np.repeat(np.arange(len(of)), cnt)
-    pos = (
-        np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
-    )
-    arcs(of0 + o_rep, ub0 + pref_units[pos] * nb + of_bucket[o_rep], big, 0)
+    of_cb = np.repeat(np.arange(len(cb)), f_cnt)
+    of_to = ub0 + pref_units[_spread(f_lo, f_cnt)] * nb + cb_bucket[of_cb]
+    via_tail = np.concatenate([pool0 + pool_cb, of0 + of_cb])
+    via_head = np.concatenate([pool_to, of_to])
+    arcs(via_tail, via_head, big, 0)
 
     # R10: (unit, bucket) -> (unit, rank class); senior cadres, severe households
     max_rank = max(int(instance.c_rank.max(initial=1)), 1)
@@ -283,37 +289,37 @@ def assign_households(
     f = flow.flows(np.arange(len(t)))
 
     # -- turn the flow back into households ----------------------------------
-    # 1. scattered households: group -> (unit, bucket) or overflow
-    n_arc_sg = len(g_rep)
-    f_sg = f[:n_arc_sg]
-    f_of_in = f[n_arc_sg : n_arc_sg + len(sg)]
-    off = n_arc_sg + len(sg)
-    f_of_out = f[off : off + len(o_rep)]
-    off += len(o_rep)
-    overflow = int(f_of_in.sum())
+    # 1. scattered households: group -> (unit, bucket), pool or overflow node
+    n_direct, n_pool = len(g_rep), len(via_pool)
+    f_direct = f[:n_direct]
+    f_pool = f[n_direct : n_direct + n_pool]
+    off = n_direct + n_pool
+    f_over = f[off : off + len(sg)]
+    off += len(sg)
+    f_via = f[off : off + len(via_tail)]
+    off += len(via_tail)
+    overflow = int(f_over.sum())
 
-    # households of each scattered group get destinations in order
     s_idx = np.flatnonzero(scattered)
     s_order = np.argsort(s_group, kind="stable")
-    # destinations per group: county-unit arcs, then the overflow node
-    dest_node = np.concatenate([ub0 + units * nb + sg_bucket[g_rep], of0 + of_of_sg])
-    dest_group = np.concatenate([g_rep, np.arange(len(sg))])
-    dest_flow = np.concatenate([f_sg, f_of_in])
+    dest_node = np.concatenate(
+        [
+            ub0 + units * nb + sg_bucket[g_rep],
+            pool0 + cb_of_sg[via_pool],
+            of0 + cb_of_sg,
+        ]
+    )
+    dest_group = np.concatenate([g_rep, via_pool, np.arange(len(sg))])
+    dest_flow = np.concatenate([f_direct, f_pool, f_over])
     o = np.lexsort((dest_node, dest_group))
-    dest_node, dest_group, dest_flow = dest_node[o], dest_group[o], dest_flow[o]
-    s_dest = np.repeat(dest_node, dest_flow)  # aligned with households sorted by group
     h_node = np.empty(n_h, dtype=np.int64)
-    h_node[s_idx[s_order]] = s_dest
-    # overflow nodes pass households on to prefecture units
-    in_of = h_node[s_idx] >= of0
-    of_h = s_idx[in_of]
-    if len(of_h):
-        of_h = of_h[np.argsort(h_node[of_h], kind="stable")]
-        o = np.argsort(o_rep, kind="stable")
-        of_dest = np.repeat(
-            ub0 + pref_units[pos][o] * nb + of_bucket[o_rep[o]], f_of_out[o]
-        )
-        h_node[of_h] = of_dest
+    h_node[s_idx[s_order]] = np.repeat(dest_node[o], dest_flow[o])
+    # pools and overflow nodes pass households on to units
+    via_h = s_idx[h_node[s_idx] >= pool0]
+    if len(via_h):
+        via_h = via_h[np.argsort(h_node[via_h], kind="stable")]
+        o = np.argsort(via_tail, kind="stable")
+        h_node[via_h] = np.repeat(via_head[o], f_via[o])
     h_node[in_poor] = ub0 + hu * nb + hb[in_poor]
 
     # 2. (unit, bucket) -> rank class
@@ -345,7 +351,7 @@ def assign_households(
     slots = np.repeat(c_order, loads[c_order])  # cadre per slot, grouped by class
     o = np.lexsort((hv[active], h_cls[active]))  # households by class, then village
     cadre[active[o]] = slots
-    objective = float(flow.optimal_cost()) - OVERFLOW_COST * overflow
+    objective = float(flow.optimal_cost()) - overflow_cost * overflow
     return HouseholdResult(
         cadre=cadre,
         objective=objective,
@@ -393,7 +399,9 @@ def _keepable(
     h = h[(np.arange(len(h)) - first) < instance.c_cap[c]]
     # R3: prefecture tier keeps at most the county's unavoidable overflow
     county_h = instance.v_county[hv[h]]
-    pref_kept = (instance.u_tier[instance.c_unit[keep[h]]] == 1) & instance.h_scattered[h]
+    pref_kept = (instance.u_tier[instance.c_unit[keep[h]]] == 1) & instance.h_scattered[
+        h
+    ]
     if pref_kept.any():
         n_r = len(instance.regions)
         scattered = np.bincount(
@@ -425,3 +433,22 @@ def _keepable(
         drop = idx[rank_in_county >= allowed_of[cc]]
         h = np.delete(h, drop)
     return np.sort(h)
+
+
+def _members(
+    region: IntArray, mask: np.ndarray, keys: IntArray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Units with ``mask`` grouped by region: the sorted units, and for each
+    key its first position and count among them."""
+    units = np.flatnonzero(mask)
+    units = units[np.argsort(region[units], kind="stable")]
+    r = region[units]
+    lo = np.searchsorted(r, keys, side="left")
+    return units, lo, np.searchsorted(r, keys, side="right") - lo
+
+
+def _spread(lo: IntArray, cnt: IntArray) -> IntArray:
+    """Concatenated ranges ``lo[i] .. lo[i] + cnt[i]``."""
+    return (
+        np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
+    )
