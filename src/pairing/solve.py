@@ -132,18 +132,25 @@ def solve(
 
         prefer = baseline_leads(instance, baseline)
         keep = baseline_cadres(instance, baseline)
-    vres = solve_villages(
-        instance,
-        demand,
-        time_limit=left() * 0.75,
-        seed=seed,
-        workers=workers,
-        deterministic=deterministic,
-        method=method,
-        prefer=prefer,
-        progress=(lambda d: report("villages", **d)) if progress else None,
-        **({"executor": executor} if executor is not None else {}),
-    )
+    try:
+        vres = solve_villages(
+            instance,
+            demand,
+            # a work budget must not depend on the wall clock (byte-for-byte runs)
+            time_limit=limit * 0.75 if deterministic else left() * 0.75,
+            seed=seed,
+            workers=workers,
+            deterministic=deterministic,
+            method=method,
+            prefer=prefer,
+            progress=(lambda d: report("villages", **d)) if progress else None,
+            **({"executor": executor} if executor is not None else {}),
+        )
+    except Infeasible as exc:  # R15: name the conflicting rule groups
+        from .solver.conflicts import explain
+
+        causes = explain(instance, demand, time_limit=min(10.0, left()))
+        raise Infeasible(causes or exc.causes) from None
     seconds["villages"] = time.perf_counter() - t0
 
     # 4. households (R1, R3, R5, R10, R12)
