@@ -254,8 +254,8 @@ def test_even_load_weight_on_generated(gen):
 def test_default_weights_documented():
     w = Rules().weights
     assert (w.tier, w.strength, w.continuity, w.distance, w.rank, w.even_load) == (
-        1.0,
-        1.0,
+        2.0,
+        0.5,
         10.0,
         0.2,
         1.0,
