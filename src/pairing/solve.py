@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import Infeasible
+from .errors import Infeasible, PairingError
 from .instance import Instance
 from .plan import Plan
 
@@ -132,8 +132,13 @@ def solve(
 
         prefer = baseline_leads(instance, baseline)
         keep = baseline_cadres(instance, baseline)
+    vres = None
+    if prefer is not None:  # R14 fast path: keep every baseline lead if the rules allow
+        vres = _keep_villages(
+            solve_villages, instance, demand, prefer, seed, workers, deterministic
+        )
     try:
-        vres = solve_villages(
+        vres = vres or solve_villages(
             instance,
             demand,
             # a work budget must not depend on the wall clock (byte-for-byte runs)
@@ -220,6 +225,54 @@ def solve(
     plan.info["seconds"]["report"] = round(time.perf_counter() - t0, 3)
     report("done", incumbent=vres.objective, bound=vres.bound)
     return plan
+
+
+def _keep_villages(
+    solve_villages: Callable[..., Any],
+    instance: Instance,
+    demand: np.ndarray,
+    prefer: np.ndarray,
+    seed: int,
+    workers: int,
+    deterministic: bool,
+) -> Any:
+    """The village stage with every baseline lead fixed (R14), or None.
+
+    When the baseline's leads still keep every hard rule, nothing needs to
+    move and the stage is a few milliseconds; villages without a baseline
+    lead (new ones) are solved around the fixed ones. Returns None when the
+    fixed leads break a hard rule or too many villages are new: the full
+    stage then runs with a bonus for each kept lead instead.
+    """
+    poor = instance.poor_villages
+    baseline = prefer
+    prefer = prefer.copy()
+    # free the villages of units that can no longer carry them all (R5)
+    led = prefer[poor] >= 0
+    load = np.bincount(
+        prefer[poor][led], weights=demand[poor][led], minlength=len(instance.units)
+    )
+    over = load > instance.u_capacity
+    prefer[poor[led][over[prefer[poor][led]]]] = -1
+    free = int((prefer[poor] < 0).sum())
+    if free > max(50, len(poor) // 4):
+        return None
+    try:
+        res = solve_villages(
+            instance,
+            demand,
+            time_limit=10.0,
+            seed=seed,
+            workers=workers,
+            deterministic=deterministic,
+            method="cpsat",
+            fixed=prefer,
+            prefer=baseline,  # freed villages still stay where they fit
+        )
+    except PairingError:
+        return None
+    res.method = "baseline kept"
+    return res
 
 
 def build_plan(

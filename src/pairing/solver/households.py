@@ -432,6 +432,18 @@ def _keepable(
         rank_in_county = np.arange(len(idx)) - np.searchsorted(cc, cc, side="left")
         drop = idx[rank_in_county >= allowed_of[cc]]
         h = np.delete(h, drop)
+    # R3 + R5: a unit's own villages' households have nowhere else to go, so
+    # kept scattered households may only fill what they leave free
+    n_u = len(instance.units)
+    in_poor = todo & ~instance.h_scattered
+    forced = np.bincount(lead[hv[in_poor]], minlength=n_u)
+    room = np.maximum(0, instance.u_capacity - forced)
+    sc = h[instance.h_scattered[h]]
+    su = instance.c_unit[keep[sc]]
+    o = np.lexsort((sc, -instance.h_severity[sc], su))
+    sc, su = sc[o], su[o]
+    rank_in_unit = np.arange(len(sc)) - np.searchsorted(su, su, side="left")
+    h = np.setdiff1d(h, sc[rank_in_unit >= room[su]])
     return np.sort(h)
 
 
