@@ -46,6 +46,12 @@ _TIER_LEVEL = {
     "social": "province",
 }
 
+# Largest magnitudes accepted in number columns: beyond these, sums and the
+# solvers' scaled integer costs overflow int64 (a feasible instance would be
+# called infeasible, or an array per unit of capacity would not fit in memory).
+MAX_INT = 1_000_000
+MAX_FLOAT = 1e9
+
 BoolArray = npt.NDArray[np.bool_]
 
 
@@ -271,6 +277,12 @@ def _column(
             small = ok & ((number <= low) if col.strict_low else (number < low))
         acc.rows(frame, col.name, small, _expect_number(col), show)
         bad |= small
+        ok &= ~small
+    limit = MAX_INT if col.kind == "int" else MAX_FLOAT
+    huge = ok & (np.abs(np.where(ok, number, 0.0)) > limit)
+    most = f"{MAX_INT:,}" if col.kind == "int" else f"{MAX_FLOAT:.0e}"
+    acc.rows(frame, col.name, huge, f"{_expect_number(col)}, at most {most}", show)
+    bad |= huge
     if col.kind == "int" and col.required:
         out = np.where(bad | empty, 0.0, number).astype(np.int64)
         return out, bad
@@ -389,7 +401,13 @@ def _positions(
 ) -> npt.NDArray[np.intp]:
     """Positions of ``values`` in ``index`` (-1 where absent)."""
     target = pd.Index(np.asarray(values, dtype=object))
-    return np.asarray(index.get_indexer(target))
+    if index.is_unique:
+        return np.asarray(index.get_indexer(target))
+    # duplicated ids (reported by _check_keys): match each id's first row
+    first = ~index.duplicated()
+    rows = np.flatnonzero(first)
+    pos = np.asarray(index[first].get_indexer(target))
+    return np.where(pos >= 0, rows[np.maximum(pos, 0)], -1)
 
 
 def _show(value: Any, limit: int = 60) -> str:

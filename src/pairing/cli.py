@@ -252,6 +252,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted; nothing half-written was left behind.")
         return 130
+    except BrokenPipeError:  # e.g. `pairing validate … | head`: not bad input
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error at exit
+        return EXIT_FAIL
     except (OSError, MemoryError) as exc:
         if args.debug:
             raise

@@ -18,6 +18,7 @@ bad input and is reported like any other problem.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import zipfile
 from collections.abc import Mapping
@@ -91,6 +92,7 @@ def load_instance(path: str | Path) -> Instance:
     if rules_path is not None:
         try:
             rules = Rules.load(rules_path)
+            problems += _rules_range(rules, rules_path.name)
         except InputError as exc:
             problems += exc.problems
         except OSError as exc:
@@ -101,7 +103,14 @@ def load_instance(path: str | Path) -> Instance:
         instance = Instance.from_tables(tables, rules)
     except InputError as exc:
         if problems:  # file problems first, then the tables'
-            raise InputError(problems + exc.problems, exc.truncated) from None
+            # an unreadable table is not also "missing"
+            unreadable = {p.table for p in problems}
+            more = [
+                p
+                for p in exc.problems
+                if not (p.table in unreadable and p.found == "missing" and not p.column)
+            ]
+            raise InputError(problems + more, exc.truncated) from None
         raise
     if problems:
         raise InputError(problems)
@@ -153,6 +162,39 @@ def read_tables(
     if problems is None and own:
         raise InputError(own)
     return tables, rules
+
+
+_RULES_MAX_INT = 1_000_000
+_RULES_MAX_WEIGHT = 1_000.0
+
+
+def _rules_range(rules: Rules, source: str) -> list[Problem]:
+    """Rule values too large for the solvers' integer arithmetic.
+
+    :meth:`Rules.from_dict` checks kinds and lower bounds; this adds the upper
+    bounds (beyond them sums and scaled costs overflow ``int64``, so a
+    feasible instance would be called infeasible or the solve would crash).
+    """
+    problems: list[Problem] = []
+
+    def most(key: str, value: Any, limit: float, what: str) -> None:
+        if not (isinstance(value, int | float) and abs(value) <= limit):
+            expected = f"{what} <= {limit:,.0f}"
+            problems.append(Problem(source, "", key, expected, repr(value)))
+
+    for key in ("max_households", "contact_households"):
+        most(key, getattr(rules, key), _RULES_MAX_INT, "an integer")
+    for rank, cap in rules.max_households_by_rank.items():
+        most(f"max_households_by_rank.{rank}", rank, _RULES_MAX_INT, "an integer")
+        most(f"max_households_by_rank.{rank}", cap, _RULES_MAX_INT, "an integer")
+    for tier, pair in rules.villages_per_unit.items():
+        for value in pair:
+            most(f"villages_per_unit.{tier}", value, _RULES_MAX_INT, "an integer")
+    for name, value in dataclasses.asdict(rules.dispatch).items():
+        most(f"dispatch.{name}", value, _RULES_MAX_INT, "an integer")
+    for name, value in dataclasses.asdict(rules.weights).items():
+        most(f"weights.{name}", value, _RULES_MAX_WEIGHT, "a number")
+    return problems
 
 
 def _existing(path: Path) -> Path | None:
