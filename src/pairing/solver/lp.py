@@ -11,13 +11,19 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from ..instance import FloatArray
 from .model import SparseModel
+
+Separator = Callable[[np.ndarray], tuple[sp.csr_matrix, np.ndarray]]
+"""Pair values -> valid rows ``cut x <= rhs`` over the pair columns."""
 
 _quiet = False
 
@@ -47,6 +53,9 @@ class LPResult:
     x: FloatArray
     reduced: FloatArray
     seconds: float
+    cuts: sp.csr_matrix | None = None
+    """Valid cut rows ``cuts x <= cut_rhs`` over the pair columns, when separated."""
+    cut_rhs: FloatArray | None = None
 
 
 @contextlib.contextmanager
@@ -71,54 +80,262 @@ def _no_banner():
         _quiet = True
 
 
-def solve_lp(m: SparseModel, *, time_limit: float = 60.0, threads: int = 1) -> LPResult:
+def solve_lp(
+    m: SparseModel,
+    *,
+    time_limit: float = 60.0,
+    threads: int = 1,
+    active: np.ndarray | None = None,
+    separate: Separator | None = None,
+    rounds: int = 6,
+    group: np.ndarray | None = None,
+) -> LPResult:
     """Solve the LP relaxation of ``m`` (maximise) with HiGHS' dual simplex.
 
-    Deterministic: the simplex does not depend on the clock unless the
-    time limit stops it.
+    Parameters
+    ----------
+    m
+        The model.
+    time_limit
+        Seconds (HiGHS' clock; the loop stops adding columns or cuts after it).
+    active
+        Optional mask of the pair columns to start from; the others enter by
+        pricing (column generation) until none has a positive reduced cost.
+    separate
+        Optional cut separator: given the pair values, rows ``cut x <= rhs``
+        valid for every integer plan (:func:`~.model.cover_cuts`); called
+        for up to ``rounds`` rounds once the columns are priced out.
+    group
+        Per pair, its village: pricing adds the best few columns per village
+        (all columns with a positive reduced cost when not given).
+
+    The bound is the Lagrangian bound of the duals over *every* column and
+    row of ``m`` (and the valid cuts), so it is a true upper bound of the
+    integer model whatever the loop reached. Deterministic: simplex pivots do
+    not depend on the clock unless the time limit stops a solve.
     """
+    start = time.perf_counter()
+    n, ncol = m.n_pairs, m.a.shape[1]
+    a_full = m.a.tocsc()
+    lo_full, hi_full = m.lo.astype(np.float64), m.hi.astype(np.float64)
+    cut_rows = sp.csr_matrix((0, n))
+    cut_hi = np.zeros(0)
+    on = np.ones(ncol, dtype=bool)
+    if active is not None:
+        on[:n] = np.asarray(active, dtype=bool)
+    cols = np.flatnonzero(on)
+    pos = np.full(ncol, -1, dtype=np.int64)
+    pos[cols] = np.arange(len(cols))
     with _no_banner():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(max(time_limit, 0.1)))
     h.setOptionValue("threads", int(threads))
     h.setOptionValue("random_seed", 0)
-    lp = _lp(m)
-    h.passModel(lp)
-    h.run()
-    status = h.getModelStatus()
-    secs = float(h.getRunTime())
-    n = lp.num_col_
-    if status == highspy.HighsModelStatus.kOptimal:
+    h.setOptionValue("presolve", "off")
+    h.passModel(_lp(_columns(m, cols)))
+    best = math.inf
+    x_full = np.full(ncol, np.nan)
+    rc_full = np.zeros(ncol)
+    done_rounds = 0
+    status = "unknown"
+    while True:
+        # HiGHS' clock runs across calls on one object: the limit is cumulative
+        h.setOptionValue("time_limit", float(max(0.1, time_limit)))
+        h.run()
+        st = h.getModelStatus()
+        if st == highspy.HighsModelStatus.kInfeasible:
+            if len(cols) < ncol:  # restricted columns: open them all
+                new = np.flatnonzero(~on)
+                _add_cols(h, a_full, cut_rows, m, new)
+                on[new] = True
+                pos[new] = len(cols) + np.arange(len(new))
+                cols = np.r_[cols, new]
+                continue
+            status = "infeasible"
+            break
+        if st != highspy.HighsModelStatus.kOptimal:
+            break
         sol = h.getSolution()
-        value = float(h.getInfo().objective_function_value)
-        return LPResult(
-            "optimal",
-            float(math.floor(value + 1e-6 * max(1.0, abs(value)))),
-            np.asarray(sol.col_value, dtype=np.float64),
-            np.asarray(sol.col_dual, dtype=np.float64),
-            secs,
+        y = np.asarray(sol.row_dual, dtype=np.float64)
+        xr = np.asarray(sol.col_value, dtype=np.float64)
+        rc, bound = _lagrangian(m, a_full, cut_rows, lo_full, hi_full, cut_hi, y)
+        best = min(best, bound)
+        x_full = np.zeros(ncol)
+        x_full[cols] = xr
+        rc_full = rc
+        status = "optimal"
+        if time.perf_counter() - start > time_limit:
+            break
+        # price: pairs outside the LP with a positive reduced cost enter
+        cand = np.flatnonzero(~on[:n] & (rc[:n] > 1e-6))
+        if len(cand):
+            new = (
+                np.sort(cand[_best_per(group[cand], rc[cand], 5)])
+                if group is not None
+                else cand
+            )
+            _add_cols(h, a_full, cut_rows, m, new)
+            on[new] = True
+            pos[new] = len(cols) + np.arange(len(new))
+            cols = np.r_[cols, new]
+            continue
+        if separate is None or done_rounds >= rounds:
+            break
+        cut, rhs = separate(x_full[:n])
+        done_rounds += 1
+        if cut.shape[0] == 0:
+            break
+        cut = cut.tocsr()
+        sub = cut[:, cols[cols < n]].tocsr()  # cut rows on the LP's columns
+        h.addRows(
+            sub.shape[0],
+            np.full(sub.shape[0], -highspy.kHighsInf),
+            rhs.astype(np.float64),
+            int(sub.nnz),
+            sub.indptr[:-1].astype(np.int32),
+            pos[cols[cols < n]][sub.indices].astype(np.int32),
+            sub.data.astype(np.float64),
         )
-    if status == highspy.HighsModelStatus.kInfeasible:
-        return LPResult("infeasible", -math.inf, np.full(n, np.nan), np.zeros(n), secs)
-    return LPResult("unknown", math.inf, np.full(n, np.nan), np.zeros(n), secs)
+        cut_rows = sp.vstack([cut_rows, cut], format="csr")
+        cut_hi = np.r_[cut_hi, rhs]
+    secs = time.perf_counter() - start
+    if status == "infeasible":
+        return LPResult(
+            "infeasible", -math.inf, np.full(ncol, np.nan), np.zeros(ncol), secs
+        )
+    if not math.isfinite(best):
+        return LPResult("unknown", math.inf, x_full, rc_full, secs)
+    value = float(math.floor(best + 1e-9 * abs(best) + 1e-6))
+    return LPResult(status, value, x_full, rc_full, secs, cut_rows, cut_hi)
 
 
-def solve_mip(m: SparseModel, *, time_limit: float, threads: int = 1) -> LPResult:
+def _best_per(group: np.ndarray, value: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` largest ``value`` within each ``group``."""
+    order = np.lexsort((-value, group))
+    g = group[order]
+    first = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    rank = np.arange(len(g)) - np.repeat(first, np.diff(np.r_[first, len(g)]))
+    return order[rank < k]
+
+
+def _columns(m: SparseModel, cols: np.ndarray) -> SparseModel:
+    """``m`` restricted to the columns ``cols`` (every row kept)."""
+    return SparseModel(
+        a=m.a.tocsc()[:, cols],
+        lo=m.lo,
+        hi=m.hi,
+        cost=m.cost[cols],
+        col_lo=m.col_lo[cols],
+        col_hi=m.col_hi[cols],
+        n_pairs=int((cols < m.n_pairs).sum()),
+        village_rows=m.village_rows,
+        county_row0=m.county_row0,
+    )
+
+
+def _add_cols(
+    h: highspy.Highs,
+    a_full: sp.csc_matrix,
+    cut_rows: sp.csr_matrix,
+    m: SparseModel,
+    new: np.ndarray,
+) -> None:
+    """Add columns ``new`` of ``m`` (with their entries in the cut rows) to ``h``."""
+    block = a_full[:, new]
+    if cut_rows.shape[0]:
+        ext = sp.csr_matrix(
+            (cut_rows.data, cut_rows.indices, cut_rows.indptr),
+            shape=(cut_rows.shape[0], a_full.shape[1]),
+        )
+        block = sp.vstack([block, ext[:, new]])
+    block = sp.csc_matrix(block)
+    block.sort_indices()
+    h.addCols(
+        len(new),
+        m.cost[new].astype(np.float64),
+        m.col_lo[new].astype(np.float64),
+        m.col_hi[new].astype(np.float64),
+        int(block.nnz),
+        block.indptr[:-1].astype(np.int32),
+        block.indices.astype(np.int32),
+        block.data.astype(np.float64),
+    )
+
+
+def _lagrangian(
+    m: SparseModel,
+    a_full: sp.csc_matrix,
+    cut_rows: sp.csr_matrix,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    cut_hi: np.ndarray,
+    y: np.ndarray,
+) -> tuple[np.ndarray, float]:
+    """Reduced costs and the Lagrangian upper bound of multipliers ``y``.
+
+    For any ``y`` (signs clipped to the rows' finite sides),
+    ``max cost x <= sum_r y_r b_r + sum_j max_{x_j in box} (cost - A^T y)_j x_j``.
+    HiGHS' sign convention is not assumed: both signs are tried and the
+    smaller bound (both are valid) is kept, with its reduced costs.
+    """
+    n_rows = a_full.shape[0]
+    y_m, y_c = y[:n_rows], y[n_rows:]
+    ext = sp.csr_matrix(
+        (cut_rows.data, cut_rows.indices, cut_rows.indptr),
+        shape=(cut_rows.shape[0], a_full.shape[1]),
+    )
+    best: tuple[np.ndarray, float] | None = None
+    for sign in (1.0, -1.0):
+        ym = sign * y_m
+        ym = np.where((ym > 0) & ~np.isfinite(hi), 0.0, ym)
+        ym = np.where((ym < 0) & ~np.isfinite(lo), 0.0, ym)
+        yc = np.maximum(sign * y_c, 0.0)  # cut rows are <= rows
+        rc = m.cost.astype(np.float64) - a_full.T @ ym - ext.T @ yc
+        rows = np.where(ym > 0, ym * np.where(np.isfinite(hi), hi, 0.0), 0.0).sum()
+        rows += np.where(ym < 0, ym * np.where(np.isfinite(lo), lo, 0.0), 0.0).sum()
+        rows += float(yc @ cut_hi)
+        cols = np.where(rc > 0, rc * m.col_hi, rc * m.col_lo).sum()
+        value = float(rows + cols)
+        if best is None or value < best[1]:
+            best = (rc, value)
+    assert best is not None
+    return best
+
+
+def solve_mip(
+    m: SparseModel,
+    *,
+    time_limit: float,
+    threads: int = 1,
+    start: np.ndarray | None = None,
+    seed: int = 0,
+    nodes: int | None = None,
+) -> LPResult:
     """Solve ``m`` as a MIP with HiGHS (used on restricted models).
 
-    Bounded by the wall clock, so not used when the run must be
-    deterministic. ``bound`` is HiGHS' dual bound of *this* model.
+    ``start`` (full column values of a feasible plan) seeds the incumbent.
+    With ``nodes`` the search stops after that many branch-and-bound nodes:
+    single-threaded, with a fixed seed and a ``time_limit`` that is not
+    reached, the result is then reproducible (HiGHS' MIP is deterministic
+    for a given work bound). ``bound`` is HiGHS' dual bound of *this* model.
     """
     with _no_banner():
         h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("output_flag", bool(os.environ.get("PAIRING_DEBUG_MIP")))
     h.setOptionValue("time_limit", float(max(time_limit, 0.1)))
     h.setOptionValue("threads", int(threads))
+    h.setOptionValue("random_seed", int(seed) % (2**31 - 1))
     h.setOptionValue("mip_rel_gap", 1e-4)
+    if nodes is not None:
+        h.setOptionValue("mip_max_nodes", int(nodes))
     lp = _lp(m)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * lp.num_col_
     h.passModel(lp)
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = np.asarray(start, dtype=np.float64)
+        sol.value_valid = True
+        h.setSolution(sol)
     h.run()
     status = h.getModelStatus()
     secs = float(h.getRunTime())

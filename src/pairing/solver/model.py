@@ -226,3 +226,99 @@ def complete(c: Candidates, m: SparseModel, x: IntArray) -> IntArray | None:
     if np.all(act >= m.lo - 1e-6) and np.all(act <= m.hi + 1e-6):
         return full
     return None
+
+
+def cover_cuts(
+    c: Candidates, x: np.ndarray, *, eps: float = 1e-4, per_unit: int = 3
+) -> tuple[sp.csr_matrix, FloatArray]:
+    """Violated capacity covers of the units (R4 with R5), rows ``cut x <= rhs``.
+
+    A unit may lead at most ``max_u`` villages whose demand fits its
+    capacity. For a set ``T`` of its candidate villages in which any ``r``
+    exceed the capacity, at most ``r - 1`` of ``T`` can be led (``r - 1 <
+    max_u``); ``T`` is the unit's villages from a position on in demand
+    order (ties broken by pair order), possibly with one lighter village
+    ``j`` when ``j`` with the ``r - 1``
+    lightest of the rest already exceeds the capacity. Every such row holds
+    for every plan, so adding it keeps the LP a true upper bound and only
+    cuts off fractional points (the LP otherwise fills capacity with a part
+    of a village). Returns the ``per_unit`` most violated rows per unit.
+
+    Parameters
+    ----------
+    c
+        The candidates.
+    x
+        A value per pair (the LP solution).
+    """
+    order = np.lexsort((c.dem, c.pu))
+    pu = c.pu[order]
+    dem = c.dem[order]
+    xo = np.asarray(x, dtype=np.float64)[order]
+    if len(pu) == 0:
+        return sp.csr_matrix((0, c.n)), np.zeros(0)
+    bounds = np.r_[0, np.flatnonzero(pu[1:] != pu[:-1]) + 1, len(pu)]
+    unit_sum = np.add.reduceat(xo, bounds[:-1])
+    rows: list[IntArray] = []
+    rhs: list[int] = []
+    for i in np.flatnonzero(unit_sum > 1 + eps).tolist():
+        a, b = int(bounds[i]), int(bounds[i + 1])
+        xs = xo[a:b]
+        d = dem[a:b]
+        u = int(pu[a])
+        cap, k, n = int(c.cap[u]), int(c.u_max[u]), b - a
+        suf = np.r_[np.cumsum(xs[::-1])[::-1], 0.0]
+        found: list[tuple[float, IntArray, int]] = []
+        for r in range(2, k + 1):
+            if n < r:
+                break
+            roll = np.convolve(d, np.ones(r, dtype=np.int64), "valid")
+            s = int(np.searchsorted(roll, cap, "right"))
+            if s >= len(roll):
+                continue
+            if suf[s] - (r - 1) > eps:
+                found.append((suf[s] - (r - 1), order[a + s : b], r - 1))
+            # one lighter village j with the r-1 lightest of [s', n) over the cap
+            roll1 = np.convolve(d, np.ones(r - 1, dtype=np.int64), "valid")
+            js = np.arange(s)
+            sp_ = np.maximum(np.searchsorted(roll1, cap - d[js], "right"), s)
+            ok = sp_ < n
+            js, sp_ = js[ok], sp_[ok]
+            viol = xs[js] + suf[sp_] - (r - 1)
+            for t in np.argsort(-viol)[:per_unit].tolist():
+                if viol[t] > eps:
+                    j, q = int(js[t]), int(sp_[t])
+                    found.append(
+                        (viol[t], np.r_[order[a + j], order[a + q : b]], r - 1)
+                    )
+        found.sort(key=lambda f: -f[0])
+        for _, p, h in found[:per_unit]:
+            rows.append(p)
+            rhs.append(h)
+    if not rows:
+        return sp.csr_matrix((0, c.n)), np.zeros(0)
+    ri = np.repeat(np.arange(len(rows)), [len(p) for p in rows])
+    cut = sp.csr_matrix(
+        (np.ones(len(ri)), (ri, np.concatenate(rows))), shape=(len(rows), c.n)
+    )
+    return cut, np.asarray(rhs, dtype=np.float64)
+
+
+def with_rows(m: SparseModel, rows: sp.csr_matrix, hi: FloatArray) -> SparseModel:
+    """``m`` with extra rows ``rows x <= hi`` over its pair columns (valid cuts)."""
+    if rows.shape[0] == 0:
+        return m
+    extra = sp.csr_matrix(
+        (rows.data, rows.indices, rows.indptr), shape=(rows.shape[0], m.a.shape[1])
+    )
+    return SparseModel(
+        a=sp.vstack([m.a, extra], format="csr"),
+        lo=np.r_[m.lo, np.full(rows.shape[0], -np.inf)],
+        hi=np.r_[m.hi, hi],
+        cost=m.cost,
+        col_lo=m.col_lo,
+        col_hi=m.col_hi,
+        n_pairs=m.n_pairs,
+        village_rows=m.village_rows,
+        county_row0=m.county_row0,
+    )

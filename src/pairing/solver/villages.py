@@ -35,14 +35,18 @@ from ..instance import Instance, IntArray
 from .candidates import Candidates, build_candidates
 from .cpsat import solve_cpsat
 from .greedy import greedy
-from .lp import solve_lp, solve_mip
-from .model import build_model, complete
+from .lp import LPResult, solve_lp, solve_mip
+from .model import build_model, complete, cover_cuts, with_rows
 
 METHODS = ("auto", "cpsat", "decomposed", "heuristic")
 MONOLITHIC_PAIRS = 40_000
 """``auto`` solves one CP-SAT model up to this many candidate pairs."""
 KEEP_PER_VILLAGE = 8
 KEEP_PER_UNIT = 3
+CUT_ROUNDS = 2
+"""Rounds of capacity covers added to the LP (the first closes most of its gap)."""
+DETERMINISTIC_NODES = 200
+"""Branch-and-bound nodes of the restricted MIP under ``deterministic=True``."""
 
 
 @dataclass
@@ -191,46 +195,81 @@ def solve_villages(
                 status = r.status
                 used = "cpsat"
         else:  # decomposed
-            lp = solve_lp(m_full, time_limit=left())
+            # LP bound: column generation over the pairs, then valid capacity
+            # covers (the plain LP fills capacity with parts of villages)
+            act = _top(c.pv, c.score.astype(float), 25)
+            act |= _top(c.pu, c.score.astype(float), KEEP_PER_UNIT) | c.team
+            if x_hint is not None:
+                act |= x_hint.astype(bool)
+            lp = solve_lp(
+                m_full,
+                time_limit=(4 * time_limit) if deterministic else left() * 0.45,
+                active=act,
+                separate=lambda x: cover_cuts(c, x),
+                rounds=CUT_ROUNDS,
+                group=c.pv,
+            )
             if lp.status == "infeasible":
                 raise Infeasible([_cause()])
             bound = lp.bound
             report("lp", bound=bound)
             per_village = KEEP_PER_VILLAGE
+            # first the villages the LP leaves fractional (the others fixed to
+            # its integral lead), then every village on the restricted pairs
+            whole = np.zeros(c.n_villages, dtype=bool)
+            whole[c.pv[lp.x[: c.n] > 1 - 1e-6]] = True
+            fix_first = False  # fixing the LP's integral leads proved too tight
             while True:
                 keep = _restrict(c, lp.x[: c.n], lp.reduced[: c.n], per_village)
-                if x_hint is not None:
+                if fix_first:
+                    keep &= ~whole[c.pv] | (lp.x[: c.n] > 1 - 1e-6)
+                if x_hint is not None and not fix_first:
                     keep |= x_hint.astype(bool)
                 sub = c.subset(keep)
                 m_sub = build_model(sub)
-                share = left()
-                if deterministic:  # CP-SAT, bounded by its deterministic time
-                    sub_hint = None
-                    if x_hint is not None:
-                        sub_hint = complete(sub, m_sub, x_hint[keep])
+                if lp.cuts is not None and lp.cuts.shape[0]:
+                    m_sub = with_rows(m_sub, lp.cuts[:, keep], lp.cut_rhs)
+                start_x = None
+                if lead is not None and not fix_first:
+                    start_x = complete(sub, m_sub, _pairs(sub, lead))
+                if (
+                    False
+                ):  # CP-SAT from the hint improved far less than HiGHS (measured)
                     r = solve_cpsat(
                         m_sub,
-                        time_limit=share,
-                        hint=sub_hint,
+                        time_limit=left(),
+                        hint=start_x,
                         seed=seed,
                         workers=workers,
-                        deterministic=True,
                     )
-                    x_sub, sub_status = r.x, r.status
-                    sub_obj = r.objective
-                else:  # HiGHS' MIP finds good plans of the restricted model fast
-                    mr = solve_mip(m_sub, time_limit=share)
-                    x_sub = None if mr.status in ("infeasible", "unknown") else mr.x
-                    sub_status = mr.status
-                    sub_obj = (
-                        float(m_sub.cost @ x_sub) if x_sub is not None else -math.inf
+                    mr = LPResult(
+                        r.status,
+                        r.bound,
+                        r.x if r.x is not None else np.zeros(0),
+                        np.zeros(0),
+                        r.seconds,
                     )
+                else:
+                    mr = solve_mip(
+                        m_sub,
+                        time_limit=(4 * time_limit)
+                        if deterministic
+                        else (left() * 0.5 if fix_first else left()),
+                        start=start_x,
+                        seed=seed,
+                        nodes=DETERMINISTIC_NODES if deterministic else None,
+                    )
+                x_sub = None if mr.status in ("infeasible", "unknown") else mr.x
+                sub_obj = float(m_sub.cost @ x_sub) if x_sub is not None else -math.inf
                 report("restricted", incumbent=sub_obj, bound=bound, pairs=int(sub.n))
                 if x_sub is not None and sub_obj >= objective:
                     lead = _lead(sub, x_sub)
                     objective = sub_obj
                     used = "decomposed"
-                if sub_status != "infeasible" or per_village >= 4 * KEEP_PER_VILLAGE:
+                if fix_first:  # then improve on the restricted pairs, all free
+                    fix_first = False
+                    continue
+                if mr.status != "infeasible" or per_village >= 4 * KEEP_PER_VILLAGE:
                     break
                 per_village *= 4  # restricted model proven too tight: widen it
     if lead is None:
