@@ -163,7 +163,9 @@ def solve(
     t0 = time.perf_counter()
     from .solver.households import assign_households
 
-    hres = assign_households(instance, vres.lead, leaders.households, keep=keep)
+    hres = assign_households(
+        instance, vres.lead, leaders.households, keep=keep, executor=executor
+    )
     seconds["households"] = time.perf_counter() - t0
 
     # 5. dispatch (R8)

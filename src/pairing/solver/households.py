@@ -1,7 +1,10 @@
 """Household stage: a responsible cadre for every poor household (R1, R3, R5).
 
-One min-cost flow over the whole province, solved exactly. Households are
-aggregated into interchangeable groups so the network stays small:
+A min-cost flow, solved exactly. It falls apart into independent
+components — the province tier's units with their villages' households, and
+one per prefecture (its prefecture- and county-tier units, their villages'
+households and its scattered households) — which are solved separately, on
+an executor when one is given. Households are aggregated into interchangeable groups so the network stays small:
 
 * a household of a poor village can only go to its lead unit (R3), so it
   enters at the node ``(unit, severity bucket)``;
@@ -25,6 +28,7 @@ without loss: the model is solved to optimality (for severities rounded to
 from __future__ import annotations
 
 import time
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +36,7 @@ from ortools.graph.python import min_cost_flow
 
 from ..errors import Cause, Infeasible
 from ..instance import Instance, IntArray
+from ..rules import Weights
 
 SCALE = 1000
 """Cost units per unit of a normalised objective term."""
@@ -85,6 +90,7 @@ def assign_households(
     buckets: int = 16,
     nearest: int = 6,
     keep: IntArray | None = None,
+    executor: Executor | None = None,
 ) -> HouseholdResult:
     """Give every poor household not covered by a leader a responsible cadre.
 
@@ -102,6 +108,9 @@ def assign_households(
         Scattered households reach their ``nearest`` closest county-tier
         units at their exact travel; the county's other units through a pool
         charged the farthest unit's travel.
+    executor
+        Where the independent components (the province tier, then one per
+        prefecture) are solved; in this process when None.
     keep
         Re-planning (R14): a baseline cadre index per household (-1 for
         none). Each pairing that is still valid (same unit as the rules now
@@ -123,12 +132,10 @@ def assign_households(
     start = time.perf_counter()
     w = instance.rules.weights
     n_h = len(instance.households)
-    n_u = len(instance.units)
     n_c = len(instance.cadres)
 
     todo = np.ones(n_h, dtype=bool)
     todo[leader_households] = False
-    hv = instance.h_village
     cadre = np.full(n_h, -1, dtype=np.int64)
     cap = instance.c_cap.copy()
     if keep is not None:
@@ -136,10 +143,51 @@ def assign_households(
         cadre[kept] = keep[kept]
         todo[kept] = False
         cap -= np.bincount(keep[kept], minlength=n_c)
+    hb, bmean = _buckets(instance.h_severity, buckets)
+    comp_h, comp_u = _components(instance, lead)
+    n_comp = int(comp_u.max(initial=-1)) + 1
+    jobs = []
+    for k in range(n_comp):
+        view = _View.of(instance, lead, todo, cap, comp_h == k, comp_u == k)
+        jobs.append((view, hb[view.households], bmean, w, nearest))
+    if executor is not None and len(jobs) > 1:
+        results = list(executor.map(_flow_job, jobs))
+    else:
+        results = [_flow_job(job) for job in jobs]
+    objective = 0.0
+    overflow = n_arcs = 0
+    for (view, *_), (local, cost, over, arcs_k) in zip(jobs, results, strict=True):
+        done = local >= 0
+        cadre[view.households[done]] = view.cadres[local[done]]
+        objective += cost
+        overflow += over
+        n_arcs += arcs_k
+    if np.any(cadre[todo] < 0):
+        raise Infeasible(
+            [Cause("R1", "", "households of a poor village without a lead unit")]
+        )
+    return HouseholdResult(
+        cadre=cadre,
+        objective=objective,
+        overflow=overflow,
+        seconds=time.perf_counter() - start,
+        arcs=n_arcs,
+    )
+
+
+def _flow_job(
+    job: tuple[_View, IntArray, np.ndarray, Weights, int],
+) -> tuple[IntArray, float, int, int]:
+    """One independent component's min-cost flow (picklable, for executors)."""
+    view, hb, bmean, w, nearest = job
+    instance, lead, cap = view, view.lead, view.cap
+    n_h, n_u, n_c = view.n_h, view.n_u, view.n_c
+    hv = view.h_village
+    todo = np.ones(n_h, dtype=bool)
+    cadre = np.full(n_h, -1, dtype=np.int64)
+    nb = len(bmean)
     scattered = instance.h_scattered & todo
     in_poor = ~instance.h_scattered & todo
-    hb, bmean = _buckets(instance.h_severity, buckets)
-    nb = len(bmean)
 
     # -- node numbering ------------------------------------------------------
     # (unit, bucket): u * nb + b
@@ -352,13 +400,102 @@ def assign_households(
     o = np.lexsort((hv[active], h_cls[active]))  # households by class, then village
     cadre[active[o]] = slots
     objective = float(flow.optimal_cost()) - overflow_cost * overflow
-    return HouseholdResult(
-        cadre=cadre,
-        objective=objective,
-        overflow=overflow,
-        seconds=time.perf_counter() - start,
-        arcs=len(t),
+    return cadre, objective, overflow, len(t)
+
+
+@dataclass
+class _View:
+    """The arrays of one independent component of the household flow.
+
+    Households, units and cadres are renumbered locally; villages and
+    regions keep their global indices. Picklable, so a component can run on
+    any executor.
+    """
+
+    households: IntArray
+    cadres: IntArray
+    h_village: IntArray
+    h_scattered: np.ndarray
+    lead: IntArray
+    u_tier: IntArray
+    u_region: IntArray
+    u_xy: np.ndarray
+    c_unit: IntArray
+    c_rank: IntArray
+    cap: IntArray
+    v_county: IntArray
+    v_xy: np.ndarray
+    r_prefecture: IntArray
+
+    @property
+    def n_h(self) -> int:
+        return len(self.households)
+
+    @property
+    def n_u(self) -> int:
+        return len(self.u_tier)
+
+    @property
+    def n_c(self) -> int:
+        return len(self.cadres)
+
+    def distance(self, units: IntArray, villages: IntArray) -> np.ndarray:
+        d = np.hypot(*(self.u_xy[units] - self.v_xy[villages]).T)
+        return np.nan_to_num(d, nan=0.0)
+
+    @classmethod
+    def of(
+        cls,
+        instance: Instance,
+        lead: IntArray,
+        todo: np.ndarray,
+        cap: IntArray,
+        h_mask: np.ndarray,
+        u_mask: np.ndarray,
+    ) -> _View:
+        units = np.flatnonzero(u_mask)
+        local = np.full(len(instance.units), -1, dtype=np.int64)
+        local[units] = np.arange(len(units))
+        cadres = np.flatnonzero(u_mask[instance.c_unit])
+        households = np.flatnonzero(h_mask & todo)
+        return cls(
+            households=households,
+            cadres=cadres,
+            h_village=instance.h_village[households],
+            h_scattered=instance.h_scattered[households],
+            lead=np.where(lead >= 0, local[np.maximum(lead, 0)], -1),
+            u_tier=instance.u_tier[units],
+            u_region=instance.u_region[units],
+            u_xy=instance.u_xy[units],
+            c_unit=local[instance.c_unit[cadres]],
+            c_rank=instance.c_rank[cadres],
+            cap=cap[cadres],
+            v_county=instance.v_county,
+            v_xy=instance.v_xy,
+            r_prefecture=instance.r_prefecture,
+        )
+
+
+def _components(instance: Instance, lead: IntArray) -> tuple[IntArray, IntArray]:
+    """Independent parts of the flow: the province tier's units with their
+    villages' households, and each prefecture with its prefecture- and
+    county-tier units, their villages' households and its scattered ones."""
+    u_comp = np.where(
+        instance.u_tier == 0, 0, 1 + instance.r_prefecture[instance.u_region]
     )
+    u_comp[instance.u_tier == 3] = -1  # social units carry no household
+    hv = instance.h_village
+    h_lead = lead[hv]
+    h_comp = np.where(
+        instance.h_scattered | (h_lead < 0),
+        1 + instance.r_prefecture[instance.h_county],
+        u_comp[np.maximum(h_lead, 0)],
+    )
+    # renumber densely, keeping order
+    used, inv = np.unique(np.concatenate([u_comp, h_comp]), return_inverse=True)
+    offset = int(used[0] < 0)
+    inv = inv - offset
+    return inv[len(u_comp) :], inv[: len(u_comp)]
 
 
 def _keepable(
