@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
-from fixtures_validate import make_instance, make_plan
+from fixtures_validate import make_instance, make_plan, rows
 
 from pairing.errors import InputError
 from pairing.graph import (
     chain_of_responsibility,
     coverage_by_region,
     graph,
+    graph_tables,
     units_by_tier,
     write_graph,
 )
@@ -170,3 +172,112 @@ def test_unknown_ids_are_bad_input(inst, plan):
     plan.village_pairs.loc[0, "unit_id"] = "nobody"
     with pytest.raises(InputError, match="nobody"):
         graph(inst, plan)
+
+
+# -- the column-wise GraphML / GEXF writers ------------------------------------
+
+HOSTILE = ["a & b <c>", 'say "hi"', "  spaced  ", "two\nlines\ttab", "=1+1", "吉林"]
+
+
+def _hostile_instance():
+    data = rows()
+    for i, name in enumerate(HOSTILE):
+        data["units"][i]["name"] = name
+    data["villages"][0]["name"] = "<village> & 'co'"
+    data["leaders"][0]["name"] = 'leader\n"q"'
+    return make_instance(**{k: data[k] for k in ("units", "villages", "leaders")})
+
+
+def _same(G, H):
+    def graph_attrs(X):
+        return {
+            k: v
+            for k, v in X.graph.items()
+            if k not in ("node_default", "edge_default")
+        }
+
+    assert graph_attrs(G) == graph_attrs(H)
+    assert dict(G.nodes(data=True)) == dict(H.nodes(data=True))
+    for n, d in G.nodes(data=True):
+        assert {k: type(v) for k, v in d.items()} == {
+            k: type(v) for k, v in H.nodes[n].items()
+        }, n
+    assert {(u, v): d for u, v, d in G.edges(data=True)} == {
+        (u, v): d for u, v, d in H.edges(data=True)
+    }
+    for u, v, d in G.edges(data=True):
+        assert {k: type(x) for k, x in d.items()} == {
+            k: type(x) for k, x in H.edges[u, v].items()
+        }
+
+
+@pytest.mark.parametrize("mode", ["aggregate", "full"])
+def test_graphml_reads_back_as_networkx_writes_it(plan, tmp_path, mode):
+    inst = _hostile_instance()
+    G = graph(inst, plan, households=mode)
+    # the tables and the networkx graph write the same file content
+    write_graph(graph_tables(inst, plan, households=mode), tmp_path / "t.graphml")
+    write_graph(G, tmp_path / "g.graphml")
+    _same(G, nx.read_graphml(tmp_path / "t.graphml"))
+    _same(G, nx.read_graphml(tmp_path / "g.graphml"))
+    # networkx's own writer gives the same graph back (it shares one key id
+    # between the graph's and the nodes' "households", so rename that one)
+    G2 = G.copy()
+    G2.graph["mode"] = G2.graph.pop("households")
+    nx.write_graphml(G2, tmp_path / "nx.graphml", named_key_ids=True)
+    write_graph(G2, tmp_path / "ours.graphml")
+    _same(
+        nx.read_graphml(tmp_path / "nx.graphml"),
+        nx.read_graphml(tmp_path / "ours.graphml"),
+    )
+    text = (tmp_path / "t.graphml").read_text(encoding="utf-8")
+    for typ in ("int", "double", "string", "boolean"):
+        assert f'attr.type="{typ}"' in text
+
+
+def test_gexf_reads_back(plan, tmp_path):
+    inst = _hostile_instance()
+    G = graph(inst, plan)
+    write_graph(graph_tables(inst, plan), tmp_path / "t.gexf")
+    H = nx.read_gexf(tmp_path / "t.gexf")
+    expected = G.copy()
+    expected.graph.clear()
+    expected.graph["mode"] = "static"
+    for n, d in expected.nodes(data=True):
+        d.setdefault("label", n)  # GEXF: every node has a label
+    for *_, d in H.edges(data=True):
+        assert d.pop("id").isdigit()  # GEXF: edges are numbered
+    _same(expected, H)
+    # node ids are the graph's keys, not their "id" attributes (networkx's
+    # writer would merge unit "UP1" with any other node whose id is "UP1")
+    assert "unit:UP1" in H and H.nodes["unit:UP1"]["id"] == "UP1"
+
+
+def test_writers_drop_control_characters_and_keep_types(tmp_path):
+    G = nx.DiGraph(name="g")
+    G.add_node("a\x01", label="x\x02y", n=1, r="cr\rlf")
+    G.add_node("b", n=2.5, flag=True, big=2**40)
+    G.add_node("c", n=np.int64(3), empty="")
+    G.add_edge("a\x01", "b", w=0.1, kind="k&<")
+    G.add_edge("b", "c", w=float("nan"))
+    for suffix, read in ((".graphml", nx.read_graphml), (".gexf", nx.read_gexf)):
+        H = read(write_graph(G, tmp_path / f"g{suffix}"))
+        assert set(H) == {"a", "b", "c"}
+        assert H.nodes["a"]["r"] == "cr\rlf"  # networkx's files lose the \r
+        assert H.nodes["b"]["n"] == 2.5 and H.nodes["c"]["n"] == 3
+        assert type(H.nodes["c"]["n"]) is int and H.nodes["b"]["flag"] is True
+        assert H.nodes["b"]["big"] == 2**40 and H.nodes["c"]["empty"] == ""
+        assert H.edges["a", "b"]["kind"] == "k&<" and H.edges["a", "b"]["w"] == 0.1
+        assert np.isnan(H.edges["b", "c"]["w"])
+    H = nx.read_graphml(tmp_path / "g.graphml")
+    assert H.nodes["a"]["label"] == "xy" and H.graph["name"] == "g"
+
+
+def test_graph_tables_keep_a_repeated_edge_once(inst, plan):
+    la = plan.leader_areas
+    plan.leader_areas = pd.concat([la, la.iloc[:1]], ignore_index=True)
+    T = graph_tables(inst, plan)
+    G = T.to_networkx()
+    assert T.number_of_edges() == G.number_of_edges()
+    assert len(_edges(G, "covers_area")) == len(la)
+    assert "covers_area=3" in G.graph["counts_edges"]

@@ -13,7 +13,7 @@ import pytest
 from fixtures_validate import make_instance, make_plan, rows
 
 from pairing.report import annex1, annex2, rosters, write_report
-from pairing.report._xlsx import write_xlsx
+from pairing.xlsx import write_xlsx
 
 EVIL = ["=SUM(A1)", "+86 431 1234", "-x", "@x", '=HYPERLINK("http://e.x")']
 
@@ -210,3 +210,41 @@ def test_dashboards_agree_with_the_plan(inst, plan, tmp_path):
     cont = pd.read_csv(files["r11_continuity"])
     assert cont["kept"].all() and len(cont) == 1
     assert "graph" not in files
+
+
+def test_report_graph_loads_in_networkx(inst, plan, tmp_path):
+    import networkx as nx
+
+    from pairing.graph import graph
+
+    files = write_report(inst, plan, tmp_path / "r", charts=False)
+    H = nx.read_graphml(files["graph"])
+    G = graph(inst, plan)
+    assert dict(H.nodes(data=True)) == dict(G.nodes(data=True))
+    assert {(u, v): d for u, v, d in H.edges(data=True)} == {
+        (u, v): d for u, v, d in G.edges(data=True)
+    }
+
+
+def test_fast_writer_repeated_values_categoricals_and_illegal(tmp_path):
+    n = 3000
+    names = np.array(["a&b", "=x", " y", "吉林", ""], dtype=object)[np.arange(n) % 5]
+    df = pd.DataFrame(
+        {
+            "=head": names,
+            "cat": pd.Categorical(names[::-1]),
+            "maybe": pd.array([True, None, False] * (n // 3), dtype="boolean"),
+            "n": pd.array([1, None, 3] * (n // 3), dtype="Int64"),
+        }
+    )
+    write_xlsx(tmp_path / "r.xlsx", {"t": df})
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["t"]
+    got = [[c.value for c in row] for row in ws.iter_rows()]
+    assert ws["A1"].quotePrefix and got[0][0] == "=head"
+    assert [r[0] for r in got[1:6]] == ["a&b", "=x", " y", "吉林", None]
+    assert [r[1] for r in got[1:6]] == [None, "吉林", " y", "=x", "a&b"]
+    assert got[1][2:] == [True, 1] and got[2][2:] == [None, None]
+    assert len(got) == n + 1 and ws["A3"].quotePrefix
+    bad = pd.DataFrame({"t": ["ok", "a\x01b"]})
+    with pytest.raises(ValueError, match="cannot hold"):
+        write_xlsx(tmp_path / "bad.xlsx", {"t": bad}, illegal="raise")

@@ -39,43 +39,94 @@ import pandas as pd
 from .instance import Instance
 from .plan import Plan
 from .report import _frames as F
+from .report._graphxml import GraphTables
 from .schema import LEVELS, UNIT_TIERS
 
 __all__ = [
+    "GraphTables",
     "chain_of_responsibility",
     "coverage_by_region",
     "graph",
+    "graph_tables",
     "units_by_tier",
     "write_graph",
 ]
 
 
-def _key(kind: str, ids: Any) -> list[str]:
-    return [f"{kind}:{i}" for i in ids]
+def _keys(kind: str, ids: Any) -> np.ndarray:
+    """Node keys ``"<kind>:<id>"`` (object array)."""
+    ids = np.asarray(ids, dtype=object).astype(str)
+    out = np.char.add(f"{kind}:", ids) if len(ids) else np.zeros(0, dtype=str)
+    return out.astype(object)
 
 
-def _add_nodes(G: nx.DiGraph, kind: str, ids: Any, **attrs: Any) -> list[str]:
-    keys = _key(kind, ids)
-    cols = {k: np.asarray(v).tolist() for k, v in attrs.items()}
-    ids = [str(i) for i in ids]
-    G.add_nodes_from(
-        (
-            key,
-            {"kind": kind, "id": ids[i], **{k: col[i] for k, col in cols.items()}},
-        )
-        for i, key in enumerate(keys)
-    )
-    return keys
+class _Builder:
+    """Collects node and edge frames, one per kind, in the order added."""
+
+    def __init__(self) -> None:
+        self.nodes: list[pd.DataFrame] = []
+        self.edges: list[pd.DataFrame] = []
+
+    def add_nodes(self, kind: str, ids: Any, **attrs: Any) -> np.ndarray:
+        keys = _keys(kind, ids)
+        cols: dict[str, Any] = {
+            "node": keys,
+            "kind": np.full(len(keys), kind, dtype=object),
+            "id": np.asarray(ids, dtype=object).astype(str),
+        }
+        cols.update({k: np.asarray(v) for k, v in attrs.items()})
+        self.nodes.append(pd.DataFrame(cols))
+        return keys
+
+    def add_edges(self, kind: str, sources: Any, targets: Any, **attrs: Any) -> None:
+        cols: dict[str, Any] = {
+            "source": np.asarray(sources, dtype=object),
+            "target": np.asarray(targets, dtype=object),
+            "kind": np.full(len(sources), kind, dtype=object),
+        }
+        cols.update({k: np.asarray(v) for k, v in attrs.items()})
+        self.edges.append(pd.DataFrame(cols))
+
+    def tables(self, **graph_attrs: Any) -> GraphTables:
+        """The frames, a node or edge added twice kept once (the last, as networkx)."""
+        nodes = _last(self.nodes, ["node"])
+        edges = _last(self.edges, ["source", "target"])
+        graph_attrs["counts_nodes"] = _count(nodes)
+        graph_attrs["counts_edges"] = _count(edges)
+        return GraphTables(nodes, edges, graph_attrs, directed=True)
 
 
-def _add_edges(
-    G: nx.DiGraph, kind: str, sources: list[str], targets: list[str], **attrs: Any
-) -> None:
-    cols = {k: np.asarray(v).tolist() for k, v in attrs.items()}
-    G.add_edges_from(
-        (s, t, {"kind": kind, **{k: col[i] for k, col in cols.items()}})
-        for i, (s, t) in enumerate(zip(sources, targets, strict=True))
-    )
+def _last(frames: list[pd.DataFrame], keys: list[str]) -> list[pd.DataFrame]:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return frames
+    cols = {
+        k: np.concatenate([f[k].to_numpy(dtype=object) for f in frames]) for k in keys
+    }
+    # hash first (cheap); compare exactly only rows whose hashes repeat
+    h = np.zeros(len(cols[keys[0]]), dtype=np.uint64)
+    for k in keys:
+        h = h * np.uint64(1_000_003) ^ pd.util.hash_array(cols[k])
+    maybe = pd.Series(h).duplicated(keep=False).to_numpy()
+    if not maybe.any():
+        return frames
+    dup = np.zeros(len(h), dtype=bool)
+    sub = pd.DataFrame({k: v[maybe] for k, v in cols.items()})
+    dup[np.flatnonzero(maybe)] = sub.duplicated(keep="last").to_numpy()
+    out, start = [], 0
+    for f in frames:
+        keep = ~dup[start : start + len(f)]
+        start += len(f)
+        if keep.any():
+            out.append(f[keep].reset_index(drop=True))
+    return out
+
+
+def _count(frames: list[pd.DataFrame]) -> str:
+    kinds = [f["kind"].to_numpy(dtype=object) for f in frames]
+    s = pd.Series(np.concatenate(kinds) if kinds else [], dtype=object)
+    s = s.value_counts().sort_index()
+    return ", ".join(f"{k}={v}" for k, v in s.items())
 
 
 def graph(
@@ -114,12 +165,27 @@ def graph(
     ValueError
         When ``households`` is neither ``aggregate`` nor ``full``.
     """
+    return graph_tables(instance, plan, households=households).to_networkx()
+
+
+def graph_tables(
+    instance: Instance,
+    plan: Plan,
+    *,
+    households: Literal["aggregate", "full"] = "aggregate",
+) -> GraphTables:
+    """The graph of :func:`graph` as frames, one per node or edge kind.
+
+    Built column-wise (no Python loop over households); :func:`write_graph`
+    writes it as GraphML or GEXF in seconds for a provincial plan, and
+    :meth:`GraphTables.to_networkx` turns it into :func:`graph`'s DiGraph.
+    """
     if households not in ("aggregate", "full"):
         raise ValueError(
             f"households must be 'aggregate' or 'full', not {households!r}"
         )
     inst = instance
-    G = nx.DiGraph(households=households)
+    B = _Builder()
     rid = inst.region_index.to_numpy(dtype=object).astype(str)
     vid = inst.village_index.to_numpy(dtype=object).astype(str)
     uid = inst.unit_index.to_numpy(dtype=object).astype(str)
@@ -129,29 +195,22 @@ def graph(
     hf = F.households(inst, plan)
 
     # regions and their hierarchy
-    rkeys = np.asarray(
-        _add_nodes(
-            G,
-            "region",
-            rid,
-            label=F.region_names(inst),
-            level=np.asarray(LEVELS, dtype=object)[inst.r_level].astype(str),
-            key_county=inst.r_key,
-        ),
-        dtype=object,
+    rkeys = B.add_nodes(
+        "region",
+        rid,
+        label=F.region_names(inst),
+        level=np.asarray(LEVELS, dtype=object)[inst.r_level].astype(str),
+        key_county=inst.r_key,
     )
     child = np.flatnonzero(inst.r_parent >= 0)
-    _add_edges(
-        G, "located_in", rkeys[child].tolist(), rkeys[inst.r_parent[child]].tolist()
-    )
+    B.add_edges("located_in", rkeys[child], rkeys[inst.r_parent[child]])
 
     # villages: poor ones and those holding a planned household
     keep = inst.v_poor.copy()
     keep[hf["v"].to_numpy()] = True
     vs = np.flatnonzero(keep)
-    vkeys = np.empty(len(vid), dtype=object)
-    vkeys[vs] = _add_nodes(
-        G,
+    vkeys = np.full(len(vid), None, dtype=object)
+    vkeys[vs] = B.add_nodes(
         "village",
         vid[vs],
         label=F.village_names(inst)[vs],
@@ -162,54 +221,43 @@ def graph(
         x_km=np.nan_to_num(inst.v_xy[vs, 0]),
         y_km=np.nan_to_num(inst.v_xy[vs, 1]),
     )
-    _add_edges(G, "located_in", vkeys[vs].tolist(), rkeys[inst.v_county[vs]].tolist())
+    B.add_edges("located_in", vkeys[vs], rkeys[inst.v_county[vs]])
 
     # units
     loads = F.cadre_loads(inst, plan, hf)
     u_households = np.bincount(inst.c_unit, weights=loads, minlength=len(uid)).astype(
         np.int64
     )
-    ukeys = np.asarray(
-        _add_nodes(
-            G,
-            "unit",
-            uid,
-            label=F.unit_names(inst),
-            tier=np.asarray(UNIT_TIERS, dtype=object)[inst.u_tier].astype(str),
-            unit_kind=inst.units["kind"].to_numpy(dtype=object).astype(str),
-            strength=inst.u_strength,
-            cadres=inst.u_cadres,
-            households=u_households,
-        ),
-        dtype=object,
+    ukeys = B.add_nodes(
+        "unit",
+        uid,
+        label=F.unit_names(inst),
+        tier=np.asarray(UNIT_TIERS, dtype=object)[inst.u_tier].astype(str),
+        unit_kind=inst.units["kind"].to_numpy(dtype=object).astype(str),
+        strength=inst.u_strength,
+        cadres=inst.u_cadres,
+        households=u_households,
     )
     has_region = inst.u_region >= 0
-    _add_edges(
-        G,
-        "located_in",
-        ukeys[has_region].tolist(),
-        rkeys[inst.u_region[has_region]].tolist(),
-    )
-    _add_edges(
-        G,
+    B.add_edges("located_in", ukeys[has_region], rkeys[inst.u_region[has_region]])
+    B.add_edges(
         "leads",
-        ukeys[lf["u"].to_numpy()].tolist(),
-        vkeys[lf["v"].to_numpy()].tolist(),
+        ukeys[lf["u"].to_numpy()],
+        vkeys[lf["v"].to_numpy()],
         role=np.full(len(lf), "lead", dtype=object),
-        continuity=lf["continuity"].to_numpy(),
+        continuity=lf["continuity"].to_numpy(dtype=bool),
     )
     vp = plan.village_pairs
     sup = vp[vp["role"].astype(str) == "supplementary"]
     sv = F._index(inst.village_index, sup["village_id"], "village_pairs", "village_id")
     su = F._index(inst.unit_index, sup["unit_id"], "village_pairs", "unit_id")
-    missing = np.flatnonzero(vkeys[sv] == None)  # noqa: E711 (object array)
+    missing = np.unique(sv[vkeys[sv] == None])  # noqa: E711 (object array)
     if len(missing):  # a claim on a village with no node yet
-        vkeys[sv[missing]] = _add_nodes(G, "village", vid[sv[missing]])
-    _add_edges(
-        G,
+        vkeys[missing] = B.add_nodes("village", vid[missing])
+    B.add_edges(
         "supplements",
-        ukeys[su].tolist(),
-        vkeys[sv].tolist(),
+        ukeys[su],
+        vkeys[sv],
         role=np.full(len(sv), "supplementary", dtype=object),
     )
 
@@ -218,9 +266,8 @@ def graph(
     dc = inst.cadre_index.get_indexer(plan.dispatch["cadre_id"].to_numpy(dtype=object))
     dispatched[dc[dc >= 0]] = True
     cs = np.flatnonzero((loads > 0) | dispatched)
-    ckeys = np.empty(len(cid), dtype=object)
-    ckeys[cs] = _add_nodes(
-        G,
+    ckeys = np.full(len(cid), None, dtype=object)
+    ckeys[cs] = B.add_nodes(
         "cadre",
         cid[cs],
         rank=inst.c_rank[cs],
@@ -230,7 +277,7 @@ def graph(
         dispatched=dispatched[cs],
         unit_id=uid[inst.c_unit[cs]],
     )
-    _add_edges(G, "member_of", ckeys[cs].tolist(), ukeys[inst.c_unit[cs]].tolist())
+    B.add_edges("member_of", ckeys[cs], ukeys[inst.c_unit[cs]])
 
     # leaders, their areas and contact villages
     la = plan.leader_areas
@@ -242,57 +289,54 @@ def graph(
         zip(la["leader_id"].astype(str), la["area_id"].astype(str), strict=False)
     )
     l_hh = np.bincount(hf["l"].to_numpy()[hf["l"].to_numpy() >= 0], minlength=len(lid))
-    lkeys = np.asarray(
-        _add_nodes(
-            G,
-            "leader",
-            lid,
-            label=inst.leaders["name"].to_numpy(dtype=object).astype(str),
-            tier=inst.leaders["tier"].to_numpy(dtype=object).astype(str),
-            region_id=inst.leaders["region_id"].to_numpy(dtype=object).astype(str),
-            covers=inst.leaders["covers"].to_numpy(dtype=object).astype(str),
-            area_id=np.array([area.get(i, "") for i in lid], dtype=object),
-            contact_village=np.array([contact.get(i, "") for i in lid], dtype=object),
-            households=l_hh,
-        ),
-        dtype=object,
+    lkeys = B.add_nodes(
+        "leader",
+        lid,
+        label=inst.leaders["name"].to_numpy(dtype=object).astype(str),
+        tier=inst.leaders["tier"].to_numpy(dtype=object).astype(str),
+        region_id=inst.leaders["region_id"].to_numpy(dtype=object).astype(str),
+        covers=inst.leaders["covers"].to_numpy(dtype=object).astype(str),
+        area_id=np.array([area.get(i, "") for i in lid], dtype=object),
+        contact_village=np.array([contact.get(i, "") for i in lid], dtype=object),
+        households=l_hh,
     )
     li = F._index(inst.leader_index, la["leader_id"], "leader_areas", "leader_id")
     a = la["area_id"].to_numpy(dtype=object)
     ar = inst.region_index.get_indexer(a)
     av = inst.village_index.get_indexer(a)
-    targets = np.where(ar >= 0, rkeys[np.maximum(ar, 0)], None)
+    targets = np.where(ar >= 0, rkeys[np.maximum(ar, 0)] if len(rkeys) else None, None)
     at_village = (ar < 0) & (av >= 0)
-    for j in np.flatnonzero(at_village):  # leaders (few) covering one village
-        if vkeys[av[j]] is None:
-            vkeys[av[j]] = _add_nodes(G, "village", [vid[av[j]]])[0]
-        targets[j] = vkeys[av[j]]
+    new = np.unique(av[at_village])
+    new = new[vkeys[new] == None]  # noqa: E711 (leaders covering a village)
+    if len(new):
+        vkeys[new] = B.add_nodes("village", vid[new])
+    targets[at_village] = vkeys[av[at_village]]
     ok = targets != None  # noqa: E711 (object array)
-    _add_edges(G, "covers_area", lkeys[li[ok]].tolist(), targets[ok].tolist())
+    B.add_edges("covers_area", lkeys[li[ok]], targets[ok])
 
     # households, or one group per (village, responsible person)
+    c = hf["c"].to_numpy()
     resp = np.where(
-        hf["c"].to_numpy() >= 0,
-        ckeys[np.maximum(hf["c"].to_numpy(), 0)],
+        c >= 0,
+        ckeys[np.maximum(c, 0)],
         lkeys[np.maximum(hf["l"].to_numpy(), 0)] if len(lkeys) else None,
     )
     if households == "full":
-        hkeys = _add_nodes(
-            G,
+        hkeys = B.add_nodes(
             "household",
-            hf["household_id"].to_numpy(),
+            hf["household_id"].to_numpy(dtype=object),
             severity=hf["severity"].to_numpy(),
             members=inst.h_members[hf["h"].to_numpy()],
             scattered=hf["scattered"].to_numpy(),
         )
-        _add_edges(G, "located_in", hkeys, vkeys[hf["v"].to_numpy()].tolist())
-        _add_edges(G, "responsible_for", resp.tolist(), hkeys)
+        B.add_edges("located_in", hkeys, vkeys[hf["v"].to_numpy()])
+        B.add_edges("responsible_for", resp, hkeys)
     else:
         grp = pd.DataFrame(
             {
                 "v": hf["v"].to_numpy(),
                 "resp": resp,
-                "rid": hf["responsible_id"].to_numpy(),
+                "rid": hf["responsible_id"].to_numpy(dtype=object),
                 "severity": hf["severity"].to_numpy(),
                 "scattered": hf["scattered"].to_numpy(),
             }
@@ -303,40 +347,36 @@ def graph(
             scattered=("scattered", "first"),
         )
         g = g.reset_index()
-        gids = (
-            vid[g["v"].to_numpy()].astype(object)
-            + "|"
-            + g["rid"].to_numpy(dtype=object)
-        )
-        gkeys = _add_nodes(
-            G,
+        gv = g["v"].to_numpy()
+        grid = g["rid"].to_numpy(dtype=object).astype(str)
+        gkeys = B.add_nodes(
             "household_group",
-            gids,
-            count=g["count"].to_numpy(),
+            np.char.add(np.char.add(vid[gv].astype(str), "|"), grid).astype(object),
+            count=g["count"].to_numpy(dtype=np.int64),
             severity=g["severity"].to_numpy(),
             scattered=g["scattered"].to_numpy(dtype=bool),
-            village_id=vid[g["v"].to_numpy()],
-            responsible_id=g["rid"].to_numpy(dtype=object).astype(str),
+            village_id=vid[gv],
+            responsible_id=grid,
         )
-        _add_edges(G, "located_in", gkeys, vkeys[g["v"].to_numpy()].tolist())
-        _add_edges(
-            G, "responsible_for", g["resp"].tolist(), gkeys, count=g["count"].to_numpy()
+        B.add_edges("located_in", gkeys, vkeys[gv])
+        B.add_edges(
+            "responsible_for",
+            g["resp"].to_numpy(dtype=object),
+            gkeys,
+            count=g["count"].to_numpy(dtype=np.int64),
         )
-    G.graph["counts_nodes"] = _count(G.nodes(data="kind"))
-    G.graph["counts_edges"] = _count(G.edges(data="kind"))
-    return G
+    return B.tables(households=households)
 
 
-def _count(items: Any) -> str:
-    s = pd.Series([k for *_, k in items], dtype=object).value_counts().sort_index()
-    return ", ".join(f"{k}={v}" for k, v in s.items())
-
-
-def write_graph(G: nx.Graph, path: str | Path) -> Path:
+def write_graph(G: nx.Graph | GraphTables, path: str | Path) -> Path:
     """Write a graph as GraphML (``.graphml``) or GEXF (``.gexf``), atomically.
 
     Graph, node and edge attributes must be ``str``, ``int``, ``float`` or
-    ``bool`` (numpy scalars are converted); ``None`` is not allowed.
+    ``bool`` (numpy scalars are converted); ``None`` is not allowed. The
+    writers are column-wise (:mod:`pairing.report._graphxml`): a
+    :class:`GraphTables` from :func:`graph_tables` is written as it is, a
+    networkx graph is first split into frames. ``networkx.read_graphml`` and
+    ``networkx.read_gexf`` read the files back.
 
     Raises
     ------
@@ -344,42 +384,16 @@ def write_graph(G: nx.Graph, path: str | Path) -> Path:
         On another suffix, or an attribute of another type.
     """
     from . import atomic
+    from .report._graphxml import write_gexf, write_graphml
 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".graphml", ".gexf"):
         raise ValueError(f"write a graph to .graphml or .gexf, not {path.name!r}")
-    H = _plain(G)
-    if suffix == ".graphml":
-        atomic.write_file(
-            path, lambda tmp: nx.write_graphml(H, tmp, named_key_ids=True)
-        )
-    else:
-        atomic.write_file(path, lambda tmp: nx.write_gexf(H, tmp))
+    tables = G if isinstance(G, GraphTables) else GraphTables.from_networkx(G)
+    write = write_graphml if suffix == ".graphml" else write_gexf
+    atomic.write_file(path, lambda tmp: write(tables, tmp))
     return path
-
-
-def _plain(G: nx.Graph) -> nx.Graph:
-    """A copy whose attributes are plain Python scalars (numpy ones converted)."""
-
-    def fix(d: dict[str, Any], where: str) -> dict[str, Any]:
-        out = {}
-        for k, v in d.items():
-            if isinstance(v, np.generic):
-                v = v.item()
-            if not isinstance(v, str | int | float | bool):
-                raise ValueError(
-                    f"{where} attribute {k!r} is {type(v).__name__}; "
-                    "only str, int, float or bool can be written"
-                )
-            out[k] = v
-        return out
-
-    H = G.__class__()
-    H.graph.update(fix(G.graph, "graph"))
-    H.add_nodes_from((n, fix(d, f"node {n}")) for n, d in G.nodes(data=True))
-    H.add_edges_from((u, v, fix(d, f"edge {u}->{v}")) for u, v, d in G.edges(data=True))
-    return H
 
 
 # -- queries -----------------------------------------------------------------

@@ -345,11 +345,11 @@ def write_xlsx(path: str | Path, sheets: Mapping[str, pd.DataFrame]) -> None:
 
     Strings are always written as text cells: one starting with ``=``, ``+``,
     ``-`` or ``@`` is also marked quote-prefixed, so a spreadsheet shows it as
-    text and never evaluates it (openpyxl would otherwise store a string
-    starting with ``=`` as a formula). Numbers and booleans are written as
-    such, ``NaN``/``None`` as empty cells. Uses openpyxl's write-only mode.
-    The file is written as given (not atomically; wrap in
-    :func:`pairing.atomic.write_file` for that).
+    text and never evaluates it. Numbers and booleans are written as such,
+    ``NaN``/``None`` as empty cells. This is :func:`pairing.xlsx.write_xlsx`,
+    the one spreadsheet writer (column-wise, seconds for 430,000 rows), with
+    ``illegal="raise"``. The file is written as given (not atomically; wrap
+    in :func:`pairing.atomic.write_file` for that).
 
     Raises
     ------
@@ -357,74 +357,9 @@ def write_xlsx(path: str | Path, sheets: Mapping[str, pd.DataFrame]) -> None:
         When a table has more rows than a sheet can hold, or a string holds a
         character a workbook cannot store.
     """
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils.exceptions import IllegalCharacterError
+    from .xlsx import write_xlsx as write
 
-    wb = openpyxl.Workbook(write_only=True)
-    for name, df in sheets.items():
-        if len(df) + 1 > _XLSX_MAX_ROWS:
-            raise ValueError(f"{name}: {len(df)} rows do not fit in one sheet")
-        ws = wb.create_sheet(title=name)
-
-        def text_cell(value: str, ws: Any = ws) -> Any:
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"  # never a formula
-            cell.quotePrefix = True
-            return cell
-
-        def plain(values: list[Any]) -> list[Any]:
-            return [
-                text_cell(v) if isinstance(v, str) and v.startswith(_RISKY) else v
-                for v in values
-            ]
-
-        ws.append(plain([str(c) for c in df.columns]))
-        columns = [_xlsx_values(df[c]) for c in df.columns]
-        risky = [
-            any(isinstance(v, str) and v.startswith(_RISKY) for v in col)
-            for col in columns
-        ]
-        try:
-            if any(risky):
-                for row in zip(*columns, strict=True):
-                    ws.append(plain(list(row)))
-            else:
-                for row in zip(*columns, strict=True):
-                    ws.append(row)
-        except IllegalCharacterError as exc:
-            raise ValueError(
-                f"{name}: a string a workbook cannot hold ({exc})"
-            ) from None
-    wb.save(path)
-
-
-def _xlsx_values(series: pd.Series) -> list[Any]:
-    """A column as Python values for a workbook (None for missing)."""
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype) and not series.isna().any():
-        return [bool(v) for v in series.to_numpy()]
-    if pd.api.types.is_integer_dtype(dtype) and not series.isna().any():
-        return [int(v) for v in series.to_numpy(dtype=np.int64)]
-    if pd.api.types.is_float_dtype(dtype):
-        arr = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        return [None if v != v else v for v in arr.tolist()]
-    values = series.to_numpy(dtype=object)
-    return [None if _missing(v) else _plain(v) for v in values]
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    return isinstance(value, float) and value != value
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+    write(path, sheets, illegal="raise")
 
 
 # -- saving --------------------------------------------------------------------

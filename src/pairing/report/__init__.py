@@ -78,6 +78,23 @@ def write_report(
     ValueError
         When ``lang`` is neither ``zh`` nor ``en``.
     """
+    from . import _frames as F
+
+    check_lang(lang)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with F.shared(instance, plan):
+        return _write_report(instance, plan, out_dir, lang, graph, charts)
+
+
+def _write_report(
+    instance: Instance,
+    plan: Plan,
+    out_dir: Path,
+    lang: str,
+    graph: bool,
+    charts: bool,
+) -> dict[str, Path]:
     from .. import atomic
     from . import _frames as F
     from .annex import write_annexes
@@ -85,9 +102,6 @@ def write_report(
     from .html import index_html
     from .roster import write_rosters
 
-    check_lang(lang)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     files: dict[str, Path] = {}
@@ -113,11 +127,10 @@ def write_report(
     seconds["dashboards"] = time.perf_counter() - t
     if graph:
         t = time.perf_counter()
-        from ..graph import graph as build_graph
-        from ..graph import write_graph
+        from ..graph import graph_tables, write_graph
 
         files["graph"] = write_graph(
-            build_graph(instance, plan), out_dir / "plan.graphml"
+            graph_tables(instance, plan), out_dir / "plan.graphml"
         )
         seconds["graph"] = time.perf_counter() - t
     figures = headline(instance, plan)

@@ -1,10 +1,18 @@
 """Joins of a plan with its instance, shared by the reports and the graph.
 
 Everything is vectorised: one ``get_indexer`` per id column, then numpy
-gathers over the :class:`~pairing.Instance` arrays.
+gathers over the :class:`~pairing.Instance` arrays. Inside :func:`shared`
+(as :func:`pairing.report.write_report` runs), :func:`leads` and
+:func:`households` are computed once per instance and plan rather than by
+every table that needs them; treat their frames as read-only.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +37,31 @@ def _index(index: pd.Index, values: pd.Series, table: str, column: str) -> np.nd
             truncated=max(0, len(bad) - 20),
         )
     return pos
+
+
+_SHARED: ContextVar[dict[str, Any] | None] = ContextVar("pairing_frames", default=None)
+
+
+@contextmanager
+def shared(instance: Instance, plan: Plan) -> Iterator[None]:
+    """Within the block, joins of ``instance`` and ``plan`` are computed once.
+
+    The plan must not change inside the block.
+    """
+    token = _SHARED.set({"_of": (instance, plan)})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _once(name: str, instance: Instance, plan: Plan, make: Callable[[], Any]) -> Any:
+    memo = _SHARED.get()
+    if memo is None or memo["_of"][0] is not instance or memo["_of"][1] is not plan:
+        return make()
+    if name not in memo:
+        memo[name] = make()
+    return memo[name]
 
 
 def region_names(instance: Instance) -> np.ndarray:
@@ -58,6 +91,10 @@ def leads(instance: Instance, plan: Plan) -> pd.DataFrame:
     ``prefecture`` (region positions, -1 when none), ``severity``,
     ``households`` (poor households of the village), ``continuity``.
     """
+    return _once("leads", instance, plan, lambda: _leads(instance, plan))
+
+
+def _leads(instance: Instance, plan: Plan) -> pd.DataFrame:
     vp = plan.village_pairs
     lead = vp[vp["role"].astype(str) == "lead"]
     v = _index(
@@ -99,6 +136,10 @@ def households(instance: Instance, plan: Plan) -> pd.DataFrame:
     ``c`` (cadre position or -1), ``l`` (leader position or -1), ``u`` (the
     cadre's unit or -1), ``severity``, ``scattered``.
     """
+    return _once("households", instance, plan, lambda: _households(instance, plan))
+
+
+def _households(instance: Instance, plan: Plan) -> pd.DataFrame:
     hp = plan.household_pairs
     h = _index(
         pd.Index(instance.households["household_id"].to_numpy(dtype=object)),
@@ -138,6 +179,12 @@ def cadre_loads(
     instance: Instance, plan: Plan, hf: pd.DataFrame | None = None
 ) -> np.ndarray:
     """Households per cadre, in cadre order (R5, R12)."""
-    hf = households(instance, plan) if hf is None else hf
-    c = hf["c"].to_numpy()
-    return np.bincount(c[c >= 0], minlength=len(instance.cadres)).astype(np.int64)
+
+    def make(hf: pd.DataFrame | None = hf) -> np.ndarray:
+        hf = households(instance, plan) if hf is None else hf
+        c = hf["c"].to_numpy()
+        return np.bincount(c[c >= 0], minlength=len(instance.cadres)).astype(np.int64)
+
+    if hf is not None:
+        return make()
+    return _once("cadre_loads", instance, plan, make)

@@ -241,7 +241,7 @@ def write_annexes(
 ) -> dict[str, Path]:
     """Write ``annex1_leaders.xlsx`` and ``annex2_province_units.xlsx``."""
     from .. import atomic
-    from ._xlsx import write_xlsx
+    from ..xlsx import write_xlsx
 
     out_dir = Path(out_dir)
     paths = {

@@ -10,9 +10,12 @@ plan's household rows of the prefecture.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..instance import Instance
 from ..plan import Plan
@@ -39,6 +42,18 @@ ROSTER_COLUMNS = [
 ]
 
 
+def _cat(values: np.ndarray, pos: np.ndarray) -> pd.Categorical:
+    """``values[pos]`` as a categorical (few distinct values: no string per row)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(codes[pos], pd.Index(uniques, dtype=object))
+
+
+def _rank(values: Any) -> np.ndarray:
+    """Dense rank of strings in code-point order (UTF-8 byte order)."""
+    arr = pa.array(np.asarray(values, dtype=object), type=pa.string())
+    return pc.rank(arr, sort_keys="ascending", tiebreaker="dense").to_numpy()
+
+
 def roster_rows(instance: Instance, plan: Plan) -> pd.DataFrame:
     """One row per household pairing, with its prefecture, unit and village.
 
@@ -46,10 +61,12 @@ def roster_rows(instance: Instance, plan: Plan) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``p`` (prefecture position, -1 when none), the raw codes
-        ``tier_code`` / ``unit_code`` used for sorting, and the columns of
+        ``tier_code`` / ``unit_code`` used for sorting, ``v`` (village
+        position), ``c`` (cadre position or -1), and the columns of
         :data:`ROSTER_COLUMNS` with plain values (tier codes in English,
-        ``poor_village`` bool, ``responsible_kind`` ``cadre``/``leader``).
-        The "unit" of a household covered by a leader is its village's lead
+        ``poor_village`` bool, ``responsible_kind`` ``cadre``/``leader``);
+        names, ids and tiers repeat across rows and are categoricals. The
+        "unit" of a household covered by a leader is its village's lead
         unit, so it sorts with that unit's villages.
     """
     inst = instance
@@ -63,26 +80,29 @@ def roster_rows(instance: Instance, plan: Plan) -> pd.DataFrame:
     uname = np.append(F.unit_names(inst), "")
     tiers = np.append(np.asarray(UNIT_TIERS, dtype=object), "").astype(str)
     u_tier = np.append(inst.u_tier, len(UNIT_TIERS))
-    rnames = F.region_names(inst)
+    rnames = np.append(F.region_names(inst), "")
     pref = hf["prefecture"].to_numpy()
+    vid = inst.village_index.to_numpy(dtype=object).astype(str)
     return pd.DataFrame(
         {
             "p": pref,
             "tier_code": u_tier[unit],
             "unit_code": unit,
-            "prefecture": np.where(pref >= 0, rnames[np.maximum(pref, 0)], ""),
-            "county": rnames[hf["county"].to_numpy()],
-            "village": F.village_names(inst)[v],
-            "village_id": inst.village_index.to_numpy(dtype=object).astype(str)[v],
+            "v": v,
+            "c": hf["c"].to_numpy(),
+            "prefecture": _cat(rnames, np.where(pref >= 0, pref, -1)),
+            "county": _cat(rnames, hf["county"].to_numpy()),
+            "village": _cat(F.village_names(inst), v),
+            "village_id": _cat(vid, v),
             "poor_village": inst.v_poor[v],
-            "lead_unit": uname[u_lead],
-            "lead_unit_id": uid[u_lead],
-            "tier": tiers[u_tier[unit]],
-            "unit": uname[u_resp],
-            "unit_id": uid[u_resp],
+            "lead_unit": _cat(uname, u_lead),
+            "lead_unit_id": _cat(uid, u_lead),
+            "tier": _cat(tiers, u_tier[unit]),
+            "unit": _cat(uname, u_resp),
+            "unit_id": _cat(uid, u_resp),
             "responsible_kind": hf["responsible_kind"].to_numpy(),
-            "responsible_id": hf["responsible_id"].to_numpy(),
-            "household_id": hf["household_id"].to_numpy(),
+            "responsible_id": hf["responsible_id"],
+            "household_id": hf["household_id"],
         }
     )
 
@@ -98,50 +118,67 @@ def rosters(
     check_lang(lang)
     inst = instance
     rows = roster_rows(inst, plan)
-    rows = rows.sort_values(
-        ["p", "tier_code", "unit_code", "village_id", "responsible_id", "household_id"],
-        kind="stable",
+    # sort keys as integers: ids by their rank in string order
+    vrank = _rank(inst.village_index.to_numpy(dtype=object))
+    order = np.lexsort(
+        (
+            _rank(rows["household_id"].to_numpy(dtype=object)),
+            _rank(rows["responsible_id"].to_numpy(dtype=object)),
+            vrank[rows["v"].to_numpy()],
+            rows["unit_code"].to_numpy(),
+            rows["tier_code"].to_numpy(),
+            rows["p"].to_numpy(),
+        )
     )
+    rows = rows.take(order).reset_index(drop=True)
     yes, no = pick(LABELS, "yes", lang), pick(LABELS, "no_", lang)
-    rows["poor_village"] = np.where(rows["poor_village"].to_numpy(), yes, no)
+    rows["poor_village"] = pd.Categorical.from_codes(
+        np.where(rows["poor_village"].to_numpy(), 0, 1), [yes, no]
+    )
     words = {t: pick(TIER_WORDS, t, lang) for t in TIER_WORDS} | {"": ""}
-    rows["tier"] = rows["tier"].map(words)
+    rows["tier"] = rows["tier"].cat.rename_categories(
+        [words.get(c, c) for c in rows["tier"].cat.categories]
+    )
     kinds = {
         "cadre": pick(LABELS, "cadre", lang),
         "leader": pick(LABELS, "leader_kind", lang),
     }
-    rows["responsible_kind"] = rows["responsible_kind"].map(kinds).fillna("")
+    kind = rows["responsible_kind"].to_numpy(dtype=object)
+    is_cadre = kind == "cadre"
+    rows["responsible_kind"] = pd.Categorical.from_codes(
+        np.select([is_cadre, kind == "leader"], [0, 1], 2),
+        [kinds["cadre"], kinds["leader"], ""],
+    )
     rid = inst.region_index.to_numpy(dtype=object).astype(str)
     uid = np.append(inst.unit_index.to_numpy(dtype=object).astype(str), "")
     uname = np.append(F.unit_names(inst), "")
+    tier_word = np.append([pick(TIER_WORDS, t, lang) for t in UNIT_TIERS], "").astype(
+        object
+    )
     out: dict[str, dict[str, pd.DataFrame]] = {}
-    bounds = np.flatnonzero(np.diff(rows["p"].to_numpy())) + 1
+    p_all = rows["p"].to_numpy()
+    bounds = np.flatnonzero(np.diff(p_all)) + 1
     starts = np.concatenate([[0], bounds])
     ends = np.concatenate([bounds, [len(rows)]])
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         if s == e:
             continue
         part = rows.iloc[s:e]
-        p = int(part["p"].iloc[0])
+        p = int(p_all[s])
         key = rid[p] if p >= 0 else rid[inst.province]
         sheet = part[ROSTER_COLUMNS]
-        is_cadre = part["responsible_kind"].to_numpy() == kinds["cadre"]
-        grouped = part.assign(
-            cadre_id=np.where(is_cadre, part["responsible_id"].to_numpy(), None),
-            by_leader=~is_cadre,
-            unit=uname[part["unit_code"].to_numpy()],
-            unit_id=uid[part["unit_code"].to_numpy()],
-        ).groupby(["tier_code", "unit_code"], sort=True)
-        units = grouped.agg(
-            tier=("tier", "first"),
-            unit=("unit", "first"),
-            unit_id=("unit_id", "first"),
-            villages_n=("village_id", "nunique"),
-            cadres=("cadre_id", "nunique"),
-            households=("household_id", "size"),
-            by_leaders=("by_leader", "sum"),
-        ).reset_index(drop=True)
-        units["by_leaders"] = units["by_leaders"].astype(np.int64)
+        units = _unit_summary(part, len(uid))
+        units = pd.DataFrame(
+            {
+                "tier": tier_word[units["tier_code"]],
+                "unit": uname[units["unit_code"]],
+                "unit_id": uid[units["unit_code"]],
+                "villages_n": units["villages_n"],
+                "cadres": units["cadres"],
+                "households": units["households"],
+                "by_leaders": units["by_leaders"],
+            }
+        )
         from .annex import _with_total
 
         units = _with_total(
@@ -159,6 +196,35 @@ def rosters(
     return out
 
 
+def _unit_summary(part: pd.DataFrame, n_units: int) -> dict[str, np.ndarray]:
+    """Per (tier, unit) of one prefecture's rows, in that order: distinct
+    villages, distinct cadres, households, households taken by leaders."""
+    tc = part["tier_code"].to_numpy()
+    uc = part["unit_code"].to_numpy()
+    uc = np.where(uc >= 0, uc, n_units - 1)  # the "" unit sorts last
+    g = tc.astype(np.int64) * n_units + uc
+    keys, inv = np.unique(g, return_inverse=True)
+    c = part["c"].to_numpy()
+    v = part["v"].to_numpy()
+
+    def distinct(x: np.ndarray, sel: np.ndarray) -> np.ndarray:
+        width = int(x.max(initial=0)) + 1
+        pairs = np.unique(inv[sel].astype(np.int64) * width + x[sel])
+        return np.bincount(pairs // width, minlength=len(keys)).astype(np.int64)
+
+    everyone = np.ones(len(part), dtype=bool)
+    return {
+        "tier_code": keys // n_units,
+        "unit_code": keys % n_units,
+        "villages_n": distinct(v, everyone),
+        "cadres": distinct(c, c >= 0),
+        "households": np.bincount(inv, minlength=len(keys)).astype(np.int64),
+        "by_leaders": np.bincount(inv, weights=c < 0, minlength=len(keys)).astype(
+            np.int64
+        ),
+    }
+
+
 def write_rosters(
     instance: Instance, plan: Plan, out_dir: str | Path, lang: str = "zh"
 ) -> dict[str, Path]:
@@ -170,7 +236,7 @@ def write_rosters(
         ``{"roster:<prefecture_id>": path}``.
     """
     from .. import atomic
-    from ._xlsx import write_xlsx
+    from ..xlsx import write_xlsx
 
     out_dir = Path(out_dir)
     paths: dict[str, Path] = {}
