@@ -417,12 +417,6 @@ def test_interrupt_keeps_the_previous_plan(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="CP-SAT catches SIGINT (catch_sigint_signal defaults to true): the "
-    "search stops and the pipeline writes the incumbent plan (exit 0) instead "
-    "of aborting; solver/cpsat.py must turn it off and stop the search itself",
-)
 def test_interrupt_writes_no_new_plan(medium: Path, tmp_path: Path) -> None:
     out = tmp_path / "plan"
     proc = _interrupt(medium, out, after=6.0)

@@ -343,6 +343,7 @@ class _Model:
         self.model.clear_assumptions()
         self.model.add_assumptions([self.lits[g] for g in groups])
         solver = cp_model.CpSolver()
+        solver.parameters.catch_sigint_signal = False  # let Ctrl-C reach Python
         solver.parameters.num_workers = 1
         solver.parameters.cp_model_presolve = False
         solver.parameters.random_seed = seed

@@ -120,6 +120,9 @@ def solve_cpsat(
     prm = solver.parameters
     prm.num_workers = max(1, int(workers))
     prm.random_seed = int(seed)
+    # let Ctrl-C raise KeyboardInterrupt after the solve instead of being
+    # swallowed by CP-SAT (which would return the incumbent and write a plan)
+    prm.catch_sigint_signal = False
     if deterministic:
         prm.max_deterministic_time = max(0.05, float(time_limit))
         if workers > 1:
