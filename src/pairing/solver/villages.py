@@ -45,7 +45,7 @@ KEEP_PER_VILLAGE = 8
 KEEP_PER_UNIT = 3
 CUT_ROUNDS = 2
 """Rounds of capacity covers added to the LP (the first closes most of its gap)."""
-DETERMINISTIC_NODES = 200
+DETERMINISTIC_NODES = 20
 """Branch-and-bound nodes of the restricted MIP under ``deterministic=True``."""
 
 
