@@ -162,6 +162,9 @@ def assign_households(
         objective += cost
         overflow += over
         n_arcs += arcs_k
+    poor = todo & ~instance.h_scattered & (cadre >= 0)
+    if np.any(instance.c_unit[cadre[poor]] != lead[instance.h_village[poor]]):
+        raise RuntimeError("household stage: internal error, household off its unit")
     if np.any(cadre[todo] < 0):
         raise Infeasible(
             [Cause("R1", "", "households of a poor village without a lead unit")]
@@ -378,7 +381,7 @@ def _flow_job(
     o = np.lexsort((cls_rep, ub_node))
     cls_dest = np.repeat(cls_rep[o], f_cls[o])
     active = np.flatnonzero(todo)
-    active = active[np.argsort(h_node[active] * n_h + hv[active], kind="stable")]
+    active = active[np.lexsort((hv[active], h_node[active]))]  # by node, then village
     h_cls = np.empty(n_h, dtype=np.int64)
     h_cls[active] = cls_dest
 
