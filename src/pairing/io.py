@@ -50,10 +50,6 @@ RULES_FILE = "rules.toml"
 WORKBOOK_FILE = "instance.xlsx"
 """The workbook's name when :func:`save_instance` writes ``xlsx`` into a folder."""
 
-_RISKY = ("=", "+", "-", "@")
-"""Leading characters a spreadsheet may take for a formula (CSV/formula injection)."""
-
-_XLSX_MAX_ROWS = 1_048_576
 
 
 # -- loading -----------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -79,6 +80,23 @@ def font_kwargs(lang: str) -> dict[str, str]:
     """``fontfamily`` for text in ``lang`` (empty for English)."""
     font = cjk_font()
     return {"fontfamily": font} if chart_lang(lang) == "zh" and font else {}
+
+
+def label_axes(
+    ax: Any,
+    lang: str,
+    title: str | None,
+    default_title: str,
+    x: str | None = None,
+    y: str | None = None,
+) -> None:
+    """Axis labels and title from :data:`WORDS` keys, in ``lang``'s font."""
+    font = font_kwargs(lang)
+    if x is not None:
+        ax.set_xlabel(word(x, lang), **font)
+    if y is not None:
+        ax.set_ylabel(word(y, lang), **font)
+    ax.set_title(title or word(default_title, lang), **font)
 
 
 def region_label(region_id: str, name: str, lang: str) -> str:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
-from ._text import font_kwargs, legend_prop, word
+from ._text import label_axes, legend_prop, word
 
 
 def plot_continuity(
@@ -46,7 +46,6 @@ def plot_continuity(
     ax.bar(x, kept, color="tab:green", label=word("kept", lang))
     ax.bar(x, broken, bottom=kept, color="tab:gray", label=word("broken", lang))
     ax.set_xticks(x, g.index.astype(str), rotation=45, ha="right")
-    ax.set_ylabel(word("teams", lang), **font_kwargs(lang))
-    ax.set_title(title or word("continuity", lang), **font_kwargs(lang))
+    label_axes(ax, lang, title, "continuity", y="teams")
     ax.legend(prop=legend_prop(lang))
     return ax

@@ -5,7 +5,7 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
-from ._text import font_kwargs, word
+from ._text import label_axes
 
 
 def plot_load(
@@ -40,7 +40,5 @@ def plot_load(
     df = cadre_loads(instance, plan) if data is None else data
     ax.bar(df["load"], df["cadres"], color="tab:blue")
     ax.set_xticks(df["load"])
-    ax.set_xlabel(word("per_cadre", lang), **font_kwargs(lang))
-    ax.set_ylabel(word("cadres", lang), **font_kwargs(lang))
-    ax.set_title(title or word("load", lang), **font_kwargs(lang))
+    label_axes(ax, lang, title, "load", x="per_cadre", y="cadres")
     return ax

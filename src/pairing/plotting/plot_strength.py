@@ -5,7 +5,7 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
-from ._text import TIER_COLOURS, font_kwargs, legend_prop, word
+from ._text import TIER_COLOURS, label_axes, legend_prop, word
 
 
 def plot_strength(
@@ -53,9 +53,7 @@ def plot_strength(
             color=TIER_COLOURS[tier],
             label=f"{word(tier, lang)} (rho={rho:.2f})",
         )
-    ax.set_xlabel(word("unit_strength", lang), **font_kwargs(lang))
-    ax.set_ylabel(word("carried", lang), **font_kwargs(lang))
-    ax.set_title(title or word("strength", lang), **font_kwargs(lang))
+    label_axes(ax, lang, title, "strength", x="unit_strength", y="carried")
     if len(df):
         ax.legend(prop=legend_prop(lang))
     return ax

@@ -6,7 +6,14 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
-from ._text import TIER_COLOURS, font_kwargs, legend_prop, region_label, word
+from ._text import (
+    TIER_COLOURS,
+    font_kwargs,
+    label_axes,
+    legend_prop,
+    region_label,
+    word,
+)
 
 
 def plot_tiers(
@@ -54,7 +61,6 @@ def plot_tiers(
         for r, n in zip(df["prefecture_id"], df["name"], strict=True)
     ]
     ax.set_xticks(x, labels, rotation=45, ha="right", **font_kwargs(lang))
-    ax.set_ylabel(word("severity", lang), **font_kwargs(lang))
-    ax.set_title(title or word("tiers", lang), **font_kwargs(lang))
+    label_axes(ax, lang, title, "tiers", y="severity")
     ax.legend(prop=legend_prop(lang))
     return ax

@@ -321,7 +321,7 @@ def solve_mip(
     """
     with _no_banner():
         h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(os.environ.get("PAIRING_DEBUG_MIP")))
+    h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(max(time_limit, 0.1)))
     h.setOptionValue("threads", int(threads))
     h.setOptionValue("random_seed", int(seed) % (2**31 - 1))
