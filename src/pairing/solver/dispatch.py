@@ -151,8 +151,10 @@ def repair_for_dispatch(
     minimum team, move one household at a time — the least severe one of the
     donor in the unit's villages — from the cadre with the most households in
     the unit's villages (at least 2, so it stays eligible; the head may give
-    its last one) to an idle cadre of the unit (no household at all, cap ≥ 1;
-    most senior first), until the minimum is met or no move is left.
+    its last one) to a cadre of the unit with none there (cap ≥ 1; idle ones
+    first, then the most senior), until the minimum is met or no move is
+    left. A recipient at its cap hands one of its scattered households (R3:
+    any county-tier cadre of the county may carry it) back to the donor.
 
     Households stay with their unit (R3) and no cadre exceeds its cap (R5);
     households covered by leaders (-1) are never touched.
@@ -182,7 +184,7 @@ def repair_for_dispatch(
     size = members + (head >= 0)
     idle_any = np.bincount(
         c_unit,
-        weights=((load == 0) & (inst.c_cap >= 1) & ~is_head).astype(float),
+        weights=((counts == 0) & (inst.c_cap >= 1) & ~is_head).astype(float),
         minlength=len(inst.units),
     )
     units = [u for u in leading.tolist() if size[u] < low[u] and idle_any[u] > 0]
@@ -196,8 +198,8 @@ def repair_for_dispatch(
     first = np.searchsorted(out[srt], np.arange(n_c + 1))
     for u in units:
         cad = np.flatnonzero(c_unit == u)
-        idle = cad[(load[cad] == 0) & (inst.c_cap[cad] >= 1) & ~is_head[cad]]
-        idle = idle[np.lexsort((idle, -inst.c_rank[idle]))].tolist()
+        idle = cad[(counts[cad] == 0) & (inst.c_cap[cad] >= 1) & ~is_head[cad]]
+        idle = idle[np.lexsort((idle, -inst.c_rank[idle], load[idle] > 0))].tolist()
         have = int(size[u])
         while have < low[u] and idle:
             keep = np.where(is_head[cad], 1, 2)
@@ -209,6 +211,11 @@ def repair_for_dispatch(
             mine = mine[out[mine] == donor]
             pick = int(mine[np.lexsort((-mine, inst.h_severity[mine]))[0]])
             to = idle.pop(0)
+            if load[to] >= inst.c_cap[to]:  # full of scattered households: swap
+                back = np.flatnonzero(out == to)
+                out[back[np.argmin(inst.h_severity[back])]] = donor
+                load[donor] += 1
+                load[to] -= 1
             out[pick] = to
             counts[donor] -= 1
             counts[to] += 1
