@@ -45,10 +45,13 @@ def changes(instance: Instance, baseline: Plan, plan: Plan) -> pd.DataFrame:
     Kinds are ``village`` (lead unit), ``household`` (responsible person),
     ``leader_area`` and ``leader_contact``. Reasons: ``village_added`` /
     ``village_left`` (no longer a poor village), ``unit_removed``,
-    ``household_added`` / ``household_left``, ``cadre_left``,
+    ``unit_merged`` (the unit is gone but its cadres now serve another
+    unit), ``household_added`` / ``household_left``, ``cadre_left``,
     ``village_moved`` (the household's village changed lead unit),
-    ``capacity`` (the hard rules forced the move: caps, R3, R4, R6),
-    ``leader_changed``.
+    ``leader_changed`` (a leader took or gave up the household, R7),
+    ``rule_change`` (the unit now may lead fewer villages than the baseline
+    gave it, R4, or the cadre's cap is now below its baseline load, R5),
+    ``capacity`` (the other hard rules forced the move: caps, R3, R4, R6).
     """
     rows: list[pd.DataFrame] = []
 
@@ -64,13 +67,34 @@ def changes(instance: Instance, baseline: Plan, plan: Plan) -> pd.DataFrame:
     moved = m[m["unit_id_before"] != m["unit_id_after"]]
     if len(moved):
         units = set(instance.unit_index)
+        gone = ~moved["unit_id_before"].isin(units)
+        # a unit is merged when its baseline cadres now serve another unit
+        hp = baseline.household_pairs
+        served = hp.loc[
+            hp["responsible_kind"] == "cadre", ["responsible_id", "unit_id"]
+        ]
+        cadre_unit = instance.cadres.set_index("cadre_id")["unit_id"]
+        now = served["responsible_id"].map(cadre_unit)
+        merged = set(served.loc[now.notna() & (now != served["unit_id"]), "unit_id"])
+        # R4: the unit now leads fewer villages than the baseline gave it
+        count = leads(baseline)["unit_id"].value_counts()
+        u_max = pd.Series(instance.u_max, index=instance.unit_index)
+        over = count.index[count.to_numpy() > u_max.reindex(count.index).fillna(0)]
         reason = np.select(
             [
                 moved["unit_id_before"] == "",
                 moved["unit_id_after"] == "",
-                ~moved["unit_id_before"].isin(units),
+                gone & moved["unit_id_before"].isin(merged),
+                gone,
+                moved["unit_id_before"].isin(set(over)),
             ],
-            ["village_added", "village_left", "unit_removed"],
+            [
+                "village_added",
+                "village_left",
+                "unit_merged",
+                "unit_removed",
+                "rule_change",
+            ],
             default="capacity",
         )
         rows.append(
@@ -100,14 +124,31 @@ def changes(instance: Instance, baseline: Plan, plan: Plan) -> pd.DataFrame:
         hv = instance.households.set_index("household_id")["village_id"]
         village = moved["household_id"].map(hv).fillna("")
         people = set(instance.cadre_index) | set(instance.leader_index)
+        leaders = set(instance.leader_index)
+        # R5: cadres whose cap is now below their baseline load
+        load = baseline.household_pairs["responsible_id"].value_counts()
+        cap = pd.Series(instance.c_cap, index=instance.cadre_index)
+        shrunk = load.index[
+            load.to_numpy() > cap.reindex(load.index).fillna(np.inf).to_numpy()
+        ]
         reason = np.select(
             [
                 moved["responsible_id_before"] == "",
                 moved["responsible_id_after"] == "",
                 ~moved["responsible_id_before"].isin(people),
                 village.isin(moved_villages),
+                moved["responsible_id_before"].isin(leaders)
+                | moved["responsible_id_after"].isin(leaders),
+                moved["responsible_id_before"].isin(set(shrunk)),
             ],
-            ["household_added", "household_left", "cadre_left", "village_moved"],
+            [
+                "household_added",
+                "household_left",
+                "cadre_left",
+                "village_moved",
+                "leader_changed",
+                "rule_change",
+            ],
             default="capacity",
         )
         rows.append(
