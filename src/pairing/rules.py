@@ -79,6 +79,11 @@ class Rules:
         R8: kick-off team sizes.
     weights
         Objective weights (R9–R13).
+    capacity_reserve
+        R14: share of each unit's capacity (R5) the village stage leaves free
+        where the hard rules allow, so that cadres who leave later do not
+        force a village to move; the household stage fills it last. 0 packs
+        units to their capacity.
     time_limit
         Default wall-clock limit of ``solve`` in seconds.
     """
@@ -97,6 +102,7 @@ class Rules:
     contact_households: int = 5
     dispatch: Dispatch = field(default_factory=Dispatch)
     weights: Weights = field(default_factory=Weights)
+    capacity_reserve: float = 0.05
     time_limit: float = 60.0
 
     def replace(self, **changes: Any) -> Rules:
@@ -122,6 +128,7 @@ class Rules:
             "max_households",
             "province_key_county_share",
             "contact_households",
+            "capacity_reserve",
             "time_limit",
         ):
             lines.append(f"{key} = {d[key]!r}")
@@ -163,6 +170,7 @@ class Rules:
             "max_households": True,
             "contact_households": True,
             "province_key_county_share": False,
+            "capacity_reserve": False,
             "time_limit": False,
         }
         sections = {
@@ -174,6 +182,8 @@ class Rules:
                 got = number(key, value, integer=scalars[key])
                 if key == "province_key_county_share" and got is not None and got > 1:
                     bad(key, "a share between 0 and 1", value)
+                elif key == "capacity_reserve" and got is not None and got >= 1:
+                    bad(key, "a share between 0 and 1 (below 1)", value)
                 elif got is not None:
                     kwargs[key] = got
             elif key == "max_households_by_rank":

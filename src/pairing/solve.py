@@ -137,8 +137,12 @@ def solve(
         vres = _keep_villages(
             solve_villages, instance, demand, prefer, seed, workers, deterministic
         )
-    try:
-        vres = vres or solve_villages(
+    # R14: leave each unit a reserve for later changes, except when re-planning
+    # (keeping the baseline's villages comes first)
+    reserve = instance.rules.capacity_reserve if baseline is None else 0.0
+
+    def villages(reserve: float) -> Any:
+        return solve_villages(
             instance,
             demand,
             # a work budget must not depend on the wall clock (byte-for-byte runs)
@@ -148,9 +152,18 @@ def solve(
             deterministic=deterministic,
             method=method,
             prefer=prefer,
+            reserve=reserve,
             progress=(lambda d: report("villages", **d)) if progress else None,
             **({"executor": executor} if executor is not None else {}),
         )
+
+    try:
+        if vres is None and reserve > 0:
+            try:
+                vres = villages(reserve)
+            except Infeasible:  # the reserve is kept only where the rules allow
+                reserve = 0.0
+        vres = vres or villages(0.0)
     except Infeasible as exc:  # R15: name the conflicting rule groups
         from .solver.conflicts import explain
 
@@ -164,7 +177,12 @@ def solve(
     from .solver.households import assign_households
 
     hres = assign_households(
-        instance, vres.lead, leaders.households, keep=keep, executor=executor
+        instance,
+        vres.lead,
+        leaders.households,
+        keep=keep,
+        reserve=instance.rules.capacity_reserve,
+        executor=executor,
     )
     seconds["households"] = time.perf_counter() - t0
 
@@ -210,10 +228,15 @@ def solve(
             "workers": workers,
             "deterministic": deterministic,
             "method": method,
+            "capacity_reserve": reserve,
         },
         "counts": _counts(instance, plan),
         "dispatch_shortfall": [
-            {"unit_id": str(instance.unit_index[u]), "needed": int(n), "available": int(a)}
+            {
+                "unit_id": str(instance.unit_index[u]),
+                "needed": int(n),
+                "available": int(a),
+            }
             for u, n, a in shortfall
         ],
     }
@@ -238,43 +261,59 @@ def _keep_villages(
     workers: int,
     deterministic: bool,
 ) -> Any:
-    """The village stage with every baseline lead fixed (R14), or None.
+    """The village stage with the baseline's leads fixed where possible (R14), or None.
 
     When the baseline's leads still keep every hard rule, nothing needs to
     move and the stage is a few milliseconds; villages without a baseline
-    lead (new ones) are solved around the fixed ones. Returns None when the
-    fixed leads break a hard rule or too many villages are new: the full
-    stage then runs with a bonus for each kept lead instead.
+    lead (new ones) are solved around the fixed ones. When a unit can no
+    longer carry its villages (R5), its villages are freed; when that is
+    not enough (a unit left without a village that fits it, R4), every
+    village led by the same tier in the same region is freed too, each
+    still worth a bonus for staying (the fewest moves). Returns None when
+    neither works: the full stage then runs with the bonus instead.
     """
     poor = instance.poor_villages
     baseline = prefer
-    prefer = prefer.copy()
+    fixed = prefer.copy()
     # free the villages of units that can no longer carry them all (R5)
-    led = prefer[poor] >= 0
+    led = fixed[poor] >= 0
     load = np.bincount(
-        prefer[poor][led], weights=demand[poor][led], minlength=len(instance.units)
+        fixed[poor][led], weights=demand[poor][led], minlength=len(instance.units)
     )
     over = load > instance.u_capacity
-    prefer[poor[led][over[prefer[poor][led]]]] = -1
-    free = int((prefer[poor] < 0).sum())
-    if free > max(50, len(poor) // 4):
-        return None
-    try:
-        res = solve_villages(
-            instance,
-            demand,
-            time_limit=10.0,
-            seed=seed,
-            workers=workers,
-            deterministic=deterministic,
-            method="cpsat",
-            fixed=prefer,
-            prefer=baseline,  # freed villages still stay where they fit
-        )
-    except PairingError:
-        return None
-    res.method = "baseline kept"
-    return res
+    fixed[poor[led][over[fixed[poor][led]]]] = -1
+    # the wider neighbourhood: the villages led by the over units' tier and region
+    wide = fixed.copy()
+    tier, scope = instance.u_tier, _scope(instance)
+    trouble = np.unique(tier[over] * (len(instance.regions) + 1) + scope[over])
+    key = tier * (len(instance.regions) + 1) + scope
+    lead_v = poor[led]
+    wide[lead_v[np.isin(key[baseline[lead_v]], trouble)]] = -1
+    for free, most in ((fixed, len(poor) // 4), (wide, len(poor) // 2)):
+        if int((free[poor] < 0).sum()) > max(50, most):
+            return None
+        try:
+            res = solve_villages(
+                instance,
+                demand,
+                time_limit=10.0,
+                seed=seed,
+                workers=workers,
+                deterministic=deterministic,
+                fixed=free,
+                prefer=baseline,  # freed villages still stay where they fit
+                hint=baseline,
+            )
+        except PairingError:
+            continue
+        res.method = "baseline kept"
+        return res
+    return None
+
+
+def _scope(instance: Instance) -> np.ndarray:
+    """Region whose villages a unit may lead: -1 for the province tier (R2)."""
+    return np.where(instance.u_tier == 0, -1, instance.u_region)
 
 
 def build_plan(
@@ -293,7 +332,9 @@ def build_plan(
     # village_pairs: one lead row per poor village (R1), then R13 claims
     pv = instance.poor_villages
     lu = lead[pv]
-    team_key = set(zip(instance.t_village.tolist(), instance.t_unit.tolist(), strict=True))
+    team_key = set(
+        zip(instance.t_village.tolist(), instance.t_unit.tolist(), strict=True)
+    )
     continuity = np.fromiter(
         ((v, u) in team_key for v, u in zip(pv.tolist(), lu.tolist(), strict=True)),
         dtype=bool,
@@ -305,7 +346,9 @@ def build_plan(
             "village_id": np.concatenate([vid[pv], vid[sup[:, 1]]]),
             "unit_id": np.concatenate([uid[lu], uid[sup[:, 0]]]),
             "tier": np.concatenate([tier[lu], tier[sup[:, 0]]]),
-            "role": np.array(["lead"] * len(pv) + ["supplementary"] * len(sup), dtype=object),
+            "role": np.array(
+                ["lead"] * len(pv) + ["supplementary"] * len(sup), dtype=object
+            ),
             "continuity": np.concatenate([continuity, np.zeros(len(sup), dtype=bool)]),
         }
     )
@@ -337,7 +380,10 @@ def build_plan(
         {"leader_id": lid, "area_id": np.asarray(leaders.area, dtype=object)}
     )
     leader_contacts = pd.DataFrame(
-        {"leader_id": lid, "village_id": vid[np.asarray(leaders.contact, dtype=np.int64)]}
+        {
+            "leader_id": lid,
+            "village_id": vid[np.asarray(leaders.contact, dtype=np.int64)],
+        }
     )
     plan = Plan(
         village_pairs=_str(village_pairs),
@@ -373,7 +419,9 @@ def _counts(instance: Instance, plan: Plan) -> dict[str, int]:
         "households": len(instance.households),
         "households_by_cadres": int((hp["responsible_kind"] == "cadre").sum()),
         "households_by_leaders": int((hp["responsible_kind"] == "leader").sum()),
-        "cadres_responsible": int(hp.loc[hp["responsible_kind"] == "cadre", "responsible_id"].nunique()),
+        "cadres_responsible": int(
+            hp.loc[hp["responsible_kind"] == "cadre", "responsible_id"].nunique()
+        ),
         "units_leading": int(vp.loc[vp["role"] == "lead", "unit_id"].nunique()),
         "dispatched": len(plan.dispatch),
         "leaders": len(plan.leader_areas),

@@ -172,12 +172,38 @@ def _share(share: float) -> tuple[int, int]:
     return f.numerator, f.denominator
 
 
+def _reserved(
+    cap: IntArray,
+    reserve: float,
+    u_min: IntArray,
+    pu: IntArray,
+    pv_demand: IntArray,
+    team: BoolArray,
+) -> IntArray:
+    """R14: capacity left to a unit's villages once ``reserve`` is kept free.
+
+    A unit keeps its full capacity when it must lead villages (R4) and no
+    village of its region fits the reduced capacity, or when the village of
+    its resident team (R11, which outweighs the reserve) does not fit it.
+    """
+    if reserve <= 0:
+        return cap
+    reduced = cap - np.floor(reserve * cap).astype(np.int64)
+    smallest = np.full(len(cap), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(smallest, pu, pv_demand)
+    team_need = np.zeros(len(cap), dtype=np.int64)
+    np.maximum.at(team_need, pu[team], pv_demand[team])
+    stuck = ((u_min > 0) & (smallest > reduced)) | (team_need > reduced)
+    return np.where(stuck, cap, reduced)
+
+
 def build_candidates(
     instance: Instance,
     demand: IntArray,
     *,
     fixed: IntArray | None = None,
     prefer: IntArray | None = None,
+    reserve: float = 0.0,
 ) -> Candidates:
     """Every eligible (village, unit) pair with its coefficient, and rule data.
 
@@ -192,6 +218,12 @@ def build_candidates(
     prefer
         Per village, a baseline lead unit to keep where possible (R14; -1:
         none). Keeping it is worth more than all other terms of a pair.
+    reserve
+        R14: share of each unit's capacity its villages leave free (the
+        rules' ``capacity_reserve``). A unit that must lead a village (R4)
+        but has none small enough for its reduced capacity keeps its full
+        capacity. R3's rows use the reduced capacities too, in each
+        prefecture where its scattered households still fit them.
 
     Raises
     ------
@@ -247,6 +279,11 @@ def build_candidates(
         pu_list.append(us[j])
     pv = np.concatenate(pv_list)
     pu = np.concatenate(pu_list)
+    team = np.zeros(len(pv), dtype=bool)
+    if len(instance.resident_teams):
+        tk = np.unique(instance.t_village * n_u + instance.t_unit)
+        team = np.isin(pv * n_u + pu, tk)
+    cap = _reserved(cap, reserve, instance.u_min, pu, demand[pv], team & (cap[pu] > 0))
     # R5: a village whose demand exceeds a unit's capacity cannot go to it
     ok = demand[pv] <= cap[pu]
     if fixed is not None:
@@ -326,13 +363,24 @@ def build_candidates(
     hs = instance.h_scattered
     scattered = np.bincount(instance.h_county[hs], minlength=n_r).astype(np.int64)
     cu = tier == 2
-    county_cap = np.bincount(region[cu], weights=cap[cu], minlength=n_r).astype(
-        np.int64
-    )
     pfu = tier == 1
-    pref_cap = np.bincount(region[pfu], weights=cap[pfu], minlength=n_r).astype(
-        np.int64
-    )
+
+    def tier_caps(caps: IntArray) -> tuple[IntArray, IntArray]:
+        county = np.bincount(region[cu], weights=caps[cu], minlength=n_r)
+        pref = np.bincount(region[pfu], weights=caps[pfu], minlength=n_r)
+        return county.astype(np.int64), pref.astype(np.int64)
+
+    county_cap, pref_cap = tier_caps(instance.u_capacity.astype(np.int64))
+    if reserve > 0:  # R14: the reserve in R3's rows too, per prefecture where it fits
+        county_red, pref_red = tier_caps(cap)
+        pref_of = instance.r_prefecture
+        least = np.maximum(0, scattered - county_red)  # overflow with no village
+        counties = np.flatnonzero(pref_of >= 0)
+        spill = np.bincount(pref_of[counties], weights=least[counties], minlength=n_r)
+        fits = spill <= pref_red
+        county_fits = np.where(pref_of >= 0, fits[np.maximum(pref_of, 0)], False)
+        county_cap = np.where(county_fits, county_red, county_cap)
+        pref_cap = np.where(fits, pref_red, pref_cap)
     r3_county = np.flatnonzero(scattered > 0)
     r3_rhs = scattered[r3_county] - county_cap[r3_county]
     r3_pref = instance.r_prefecture[r3_county]

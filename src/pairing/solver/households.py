@@ -17,7 +17,13 @@ an executor when one is given. Households are aggregated into interchangeable gr
   rewards senior cadres for severe households (R10), and ``(unit, rank)``
   flows to the sink through *load levels*: the k-th household of a cadre
   costs more than the (k-1)-th (R12 even loads), and level k's capacity is
-  the number of that class's cadres whose cap is at least k (R5).
+  the number of that class's cadres whose cap is at least k (R5);
+* the levels of a unit meet at the unit's node, which reaches the sink at no
+  cost up to the unit's capacity less its reserve (R14, the rules'
+  ``capacity_reserve``) and beyond it at a cost that dominates every R10,
+  R12 and travel term: scattered households fill the free capacity of the
+  county's other units before any reserve. R3's overflow cost dominates
+  that in turn.
 
 Cadres of one unit and rank are interchangeable, and households of one group
 are too, so any flow is turned back into a household → cadre assignment
@@ -53,7 +59,7 @@ class HouseholdResult:
         covers (R7).
     objective
         Optimal flow cost (minimised, scaled by :data:`SCALE`), without the
-        R3 overflow part.
+        R3 overflow and R14 reserve parts.
     overflow
         Scattered households carried by the prefecture tier (R3).
     seconds
@@ -90,6 +96,7 @@ def assign_households(
     buckets: int = 16,
     nearest: int = 6,
     keep: IntArray | None = None,
+    reserve: float = 0.0,
     executor: Executor | None = None,
 ) -> HouseholdResult:
     """Give every poor household not covered by a leader a responsible cadre.
@@ -117,6 +124,9 @@ def assign_households(
         require, within the cadre's cap, R3's overflow not exceeded) is kept;
         the rest of the households go through the flow with what capacity is
         left.
+    reserve
+        Share of each unit's capacity filled last (R14): households that may
+        go elsewhere (scattered ones) avoid it while other units have room.
 
     Returns
     -------
@@ -143,12 +153,20 @@ def assign_households(
         cadre[kept] = keep[kept]
         todo[kept] = False
         cap -= np.bincount(keep[kept], minlength=n_c)
+    # R14: households a unit may take before touching its reserve
+    kept_per_unit = np.bincount(
+        instance.c_unit, weights=instance.c_cap - cap, minlength=len(instance.units)
+    ).astype(np.int64)
+    full = instance.u_capacity.astype(np.int64)
+    free = np.maximum(
+        0, full - np.floor(reserve * full).astype(np.int64) - kept_per_unit
+    )
     hb, bmean = _buckets(instance.h_severity, buckets)
     comp_h, comp_u = _components(instance, lead)
     n_comp = int(comp_u.max(initial=-1)) + 1
     jobs = []
     for k in range(n_comp):
-        view = _View.of(instance, lead, todo, cap, comp_h == k, comp_u == k)
+        view = _View.of(instance, lead, todo, cap, free, comp_h == k, comp_u == k)
         jobs.append((view, hb[view.households], bmean, w, nearest))
     if executor is not None and len(jobs) > 1:
         results = list(executor.map(_flow_job, jobs))
@@ -218,7 +236,8 @@ def _flow_job(
     of0 = pool0 + len(cb)
     cb_county = cb // nb
     cb_bucket = cb % nb
-    sink = of0 + len(cb)
+    unode0 = of0 + len(cb)  # one node per unit, where its load levels meet (R14)
+    sink = unode0 + n_u
     n_nodes = sink + 1
 
     tails: list[np.ndarray] = []
@@ -255,9 +274,10 @@ def _flow_job(
     g_rep, units, travel = g_rep[direct], units[direct], travel[direct]
     arcs(sg0 + g_rep, ub0 + units * nb + sg_bucket[g_rep], big, travel)
     arcs(sg0 + via_pool, pool0 + cb_of_sg[via_pool], big, far[via_pool])
-    overflow_cost = int(
-        SCALE * (w.rank + w.even_load) + 2 * int(far.max(initial=0)) + 1
-    )  # dominates any saving, so the prefecture tier takes only what it must
+    # a household in a unit's reserve costs more than any R10/R12/travel
+    # saving (R14); the overflow to the prefecture tier more than that (R3)
+    reserve_cost = int(SCALE * (w.rank + w.even_load) + 2 * int(far.max(initial=0)) + 1)
+    overflow_cost = 2 * reserve_cost
     arcs(sg0 + np.arange(len(sg)), of0 + cb_of_sg, big, overflow_cost)
     # pool -> county units; overflow -> prefecture units (R3)
     pool_units, p_lo, p_cnt = _members(u_region, u_tier == 2, cb_county)
@@ -301,10 +321,14 @@ def _flow_job(
         step = SCALE * w.even_load / max(kmax - 1, 1)
         arcs(
             cls0 + cls_i,
-            np.full(len(cls_i), sink),
+            unode0 + cls_unit[cls_i],
             at_least[cls_i, lvl_i],
             np.rint(step * (levels[lvl_i] - 1)).astype(np.int64),
         )
+    # R14: a unit's free capacity first, then its reserve
+    n_lvl_arcs = len(cls_i) if kmax > 0 else 0
+    arcs(unode0 + np.arange(n_u), np.full(n_u, sink), view.u_free, 0)
+    arcs(unode0 + np.arange(n_u), np.full(n_u, sink), big, reserve_cost)
 
     # supplies
     supply = np.zeros(n_nodes, dtype=np.int64)
@@ -386,7 +410,8 @@ def _flow_job(
     h_cls[active] = cls_dest
 
     # 3. rank class -> cadres by load levels (cadres sorted by cap, descending)
-    f_lvl = f[off:]
+    f_lvl = f[off : off + n_lvl_arcs]
+    in_reserve = int(f[off + n_lvl_arcs + n_u :].sum())
     loads = np.zeros(n_c, dtype=np.int64)
     if kmax > 0:
         lvl_flow = np.zeros((n_cls, kmax), dtype=np.int64)
@@ -402,7 +427,8 @@ def _flow_job(
     slots = np.repeat(c_order, loads[c_order])  # cadre per slot, grouped by class
     o = np.lexsort((hv[active], h_cls[active]))  # households by class, then village
     cadre[active[o]] = slots
-    objective = float(flow.optimal_cost()) - overflow_cost * overflow
+    objective = float(flow.optimal_cost())
+    objective -= overflow_cost * overflow + reserve_cost * in_reserve
     return cadre, objective, overflow, len(t)
 
 
@@ -426,6 +452,7 @@ class _View:
     c_unit: IntArray
     c_rank: IntArray
     cap: IntArray
+    u_free: IntArray
     v_county: IntArray
     v_xy: np.ndarray
     r_prefecture: IntArray
@@ -453,6 +480,7 @@ class _View:
         lead: IntArray,
         todo: np.ndarray,
         cap: IntArray,
+        free: IntArray,
         h_mask: np.ndarray,
         u_mask: np.ndarray,
     ) -> _View:
@@ -473,6 +501,7 @@ class _View:
             c_unit=local[instance.c_unit[cadres]],
             c_rank=instance.c_rank[cadres],
             cap=cap[cadres],
+            u_free=free[units],
             v_county=instance.v_county,
             v_xy=instance.v_xy,
             r_prefecture=instance.r_prefecture,

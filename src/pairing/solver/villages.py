@@ -99,6 +99,7 @@ def solve_villages(
     hint: np.ndarray | None = None,
     fixed: np.ndarray | None = None,
     prefer: np.ndarray | None = None,
+    reserve: float = 0.0,
     progress: Callable[[dict[str, Any]], None] | None = None,
     executor: Executor | None = None,
 ) -> VillageResult:
@@ -126,6 +127,9 @@ def solve_villages(
         Per village, a lead unit that must be kept (-1: free).
     prefer
         Per village, a baseline lead kept wherever the rules allow (R14).
+    reserve
+        Share of each unit's capacity left free for later changes (R14, the
+        rules' ``capacity_reserve``; see :func:`~.candidates.build_candidates`).
     progress
         Called with ``{"elapsed", "incumbent", "bound", "phase"}``.
     executor
@@ -150,7 +154,7 @@ def solve_villages(
         if progress is not None:
             progress({"phase": phase, "elapsed": time.perf_counter() - start, **d})
 
-    c = build_candidates(instance, demand, fixed=fixed, prefer=prefer)
+    c = build_candidates(instance, demand, fixed=fixed, prefer=prefer, reserve=reserve)
     if method == "auto":
         method = "cpsat" if c.n <= MONOLITHIC_PAIRS else "decomposed"
     n_r = len(instance.regions)
