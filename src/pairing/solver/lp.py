@@ -154,6 +154,12 @@ def solve_lp(
             status = "infeasible"
             break
         if st != highspy.HighsModelStatus.kOptimal:
+            # stopped early (time): any multipliers still give a valid
+            # Lagrangian bound, usually far better than none
+            y = np.asarray(h.getSolution().row_dual, dtype=np.float64)
+            if len(y) == a_full.shape[0] + cut_rows.shape[0] and np.all(np.isfinite(y)):
+                _, bound = _lagrangian(m, a_full, cut_rows, lo_full, hi_full, cut_hi, y)
+                best = min(best, bound)
             break
         sol = h.getSolution()
         y = np.asarray(sol.row_dual, dtype=np.float64)
@@ -206,6 +212,8 @@ def solve_lp(
     if not math.isfinite(best):
         return LPResult("unknown", math.inf, x_full, rc_full, secs)
     value = float(math.floor(best + 1e-9 * abs(best) + 1e-6))
+    if status != "optimal":  # a bound from early duals, no LP solution
+        return LPResult("unknown", value, x_full, rc_full, secs)
     return LPResult(status, value, x_full, rc_full, secs, cut_rows, cut_hi)
 
 
