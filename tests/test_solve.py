@@ -582,14 +582,6 @@ def test_deterministic_cpsat_validates(gen0):
     assert plan.info["parameters"]["method"] == "cpsat"
 
 
-GREEDY_SWAP = (
-    "village stage: greedy's ejection chain (_insert) never moves the only village "
-    "of a unit at its R4 minimum (State.can_remove refuses), even to replace it at "
-    "once, so method='heuristic' raises NoPlanFound on feasible instances"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=pairing.NoPlanFound, reason=GREEDY_SWAP)
 def test_heuristic_swaps_the_village_of_a_unit_at_its_minimum():
     # prov (min = max = 1) greedily takes the heavier va, which c1 could lead;
     # vb (county D has no unit) has only prov: prov must swap va for vb
@@ -602,7 +594,6 @@ def test_heuristic_swaps_the_village_of_a_unit_at_its_minimum():
     assert leads(solved(inst, method="heuristic")) == {"va": "c1", "vb": "prov"}
 
 
-@pytest.mark.xfail(strict=True, raises=pairing.NoPlanFound, reason=GREEDY_SWAP)
 def test_heuristic_on_a_generated_instance(gen0):
     solved(gen0, method="heuristic", deterministic=True, time_limit=5)
 

@@ -1,19 +1,41 @@
 """Greedy construction with repair for the village stage (every hard rule kept).
 
-Phases, each keeping R2–R6 and R8 at every step (:class:`State` checks a move
-in O(1)):
+Phases, each keeping R2, R3, R5, R6 (with its "every key village to the
+province" case), R8 and the R4 maximum at every step (:class:`State` checks a
+move in O(1)); R4 minimums are reached by phases 2 and 5:
 
-1. continuity pairs first (R11: a resident team's unit keeps its village);
+1. preferred pairs (a start assignment) and continuity pairs first (R11: a
+   resident team's unit keeps its village);
 2. every unit below its ``min_villages`` takes its best free village (R4);
-3. the other villages, the most constrained first (fewest units that can
-   still take them), each to its best unit;
-4. repair: a village no unit can take is inserted by an ejection chain (a
-   village of a candidate unit moves to another unit to make room);
-5. repair of R4 minimums by moving a village from a unit above its minimum.
+3. the other villages, the most constrained first (fewest candidate units),
+   each to its best unit that can still take it;
+4. repair of a village no unit can take: a bounded ejection chain
+   (:func:`_insert`). At a candidate unit ``u`` holding ``w``, the village
+   either replaces ``w`` (a *swap*: ``u`` keeps its count, so its R4 minimum
+   is no obstacle, and its capacity, R8 team, R3 overflow and R6 share are
+   checked on the result) and ``w`` is then placed the same way, or, when
+   ``u`` can spare ``w``, ``w`` is placed elsewhere first and the village
+   after it. Chains are at most :data:`CHAIN_DEPTH` steps deep, tried by
+   iterative deepening (shortest first) within :data:`CHAIN_BUDGET` tried
+   steps per village and :data:`REPAIR_BUDGET` per poor village in all;
+5. repair of R4 minimums (:func:`_fill`): a unit below its minimum takes a
+   free village or one moved from another unit, which, if that leaves it
+   below its own minimum, refills itself the same way (bounded likewise).
 
-The result is a full assignment or, when repair fails, one with ``-1`` for
-the villages left (the caller then asks CP-SAT, which may prove
-infeasibility).
+Phases 4 and 5 run again while they place something (one village placed may
+open the way for another). A chain that fails is undone move by move
+(:meth:`State.undo`).
+
+Every candidate pair is looked at a bounded number of times in phases 1–3,
+and each unit's villages are held in a per-unit set, so construction is
+linear in the candidate pairs; repair tries at most :data:`REPAIR_BUDGET`
+moves per poor village (plus one :data:`CHAIN_BUDGET`) in all.
+
+The result is a full assignment that keeps every rule of the stage, or one
+with ``-1`` for the villages left when repair fails (a unit left below its
+minimum releases its best candidate village, so a complete result is always
+valid); the caller then repairs the neighbourhood with CP-SAT, which may
+prove infeasibility.
 """
 
 from __future__ import annotations
@@ -23,9 +45,34 @@ import numpy as np
 from ..instance import IntArray
 from .candidates import Candidates
 
+CHAIN_DEPTH = 5
+"""Steps an ejection chain may take to place one village (phase 4)."""
+CHAIN_BUDGET = 20_000
+"""Moves tried per village (or per unit below its minimum) in repair."""
+REPAIR_BUDGET = 50
+"""Moves tried in all repair, per poor village (keeps repair linear)."""
+
 
 class State:
-    """Loads of a partial assignment and O(1) checks of one move."""
+    """Loads of a partial assignment and O(1) checks of one move.
+
+    A move is either checked before it is made (:meth:`can_add`,
+    :meth:`can_remove`) or made and checked on its result (:meth:`swap`,
+    :meth:`move`, undone when a rule breaks); both look only at the units,
+    prefecture rows (R3) and the R6 share the move touches.
+
+    Attributes
+    ----------
+    lead
+        Lead unit per village index (-1: none yet).
+    count, load
+        Per unit: villages led (R4) and households its cadres carry (R5, R8).
+    held
+        Per unit, its villages (an insertion-ordered set).
+    log
+        The moves made, ``(v, u)`` for an add and ``(v, -1 - u)`` for a
+        removal, so that a chain of moves can be undone (:meth:`undo`).
+    """
 
     def __init__(
         self, c: Candidates, n_regions: int, u_region: IntArray, u_tier: IntArray
@@ -36,6 +83,8 @@ class State:
         self.lead = np.full(c.n_villages, -1, dtype=np.int64)
         self.count = np.zeros(c.n_units, dtype=np.int64)
         self.load = np.zeros(c.n_units, dtype=np.int64)
+        self.held: list[dict[int, None]] = [{} for _ in range(c.n_units)]
+        self.log: list[tuple[int, int]] = []  # (village, unit) or (village, -1-unit)
         # R3 per region: county rhs (S_c - county capacity), county load,
         # prefecture capacity and use (its units' loads + overflow of its counties)
         self.rhs = np.full(n_regions, np.iinfo(np.int64).min // 4, dtype=np.int64)
@@ -56,29 +105,36 @@ class State:
     def _overflow(self, r: int, cload: int) -> int:
         return max(0, int(self.rhs[r]) + cload)  # S_c - (cap_c - load_c)
 
+    def _r6(self, k: int, p: int) -> bool:
+        """R6 with ``k`` of ``p`` province villages in key counties."""
+        c = self.c
+        return (not c.r6_active) or c.r6_den * k >= c.r6_num * p or k == c.key_total
+
     def can_add(self, v: int, u: int) -> bool:
+        """Whether ``u`` may take the free village ``v`` (R3–R6, R8)."""
         c = self.c
         d = int(c.demand[v])
-        if self.count[u] >= c.u_max[u] or self.load[u] + d > c.cap[u]:
+        if self.count[u] >= c.u_max[u] or self.load[u] + d > c.cap[u]:  # R4, R5
             return False
         if self.load[u] + d < c.need[u]:  # R8, conservative
             return False
         t = self.tier[u]
         r = int(self.region[u])
-        if t == 2 and self.cpref[r] >= 0:
+        if t == 2 and self.cpref[r] >= 0:  # R3: more county load, more overflow
             p = int(self.cpref[r])
             extra = self._overflow(r, int(self.cload[r]) + d) - self._overflow(
                 r, int(self.cload[r])
             )
             if extra > 0 and self.pused[p] + extra > self.pcap[p]:
                 return False
-        elif t == 1 and self.pused[r] + d > self.pcap[r]:
+        elif t == 1 and self.pused[r] + d > self.pcap[r]:  # R3
             return False
-        if t == 0 and c.r6_active and not self.key[v]:
-            return c.r6_den * self.k >= c.r6_num * (self.p + 1)
+        if t == 0 and not self.key[v]:  # R6
+            return self._r6(self.k, self.p + 1)
         return True
 
     def can_remove(self, v: int) -> bool:
+        """Whether ``v`` may leave its unit (R3, R4 minimum, R6, R8)."""
         u = int(self.lead[v])
         c = self.c
         if self.count[u] - 1 < c.u_min[u]:
@@ -95,9 +151,59 @@ class State:
                 )
                 if self.pused[p] + extra > self.pcap[p]:
                     return False
-        if self.tier[u] == 0 and self.c.r6_active and self.key[v]:
-            return c.r6_den * (self.k - 1) >= c.r6_num * (self.p - 1)
+        if self.tier[u] == 0 and self.key[v]:
+            return self._r6(self.k - 1, self.p - 1)
         return True
+
+    def fits(self, u: int) -> bool:
+        """Unit ``u`` within its R4 maximum, R5 capacity and R8 team need."""
+        c = self.c
+        n = self.count[u]
+        if n > c.u_max[u] or self.load[u] > c.cap[u]:
+            return False
+        return n == 0 or self.load[u] >= c.need[u]
+
+    def rows_ok(self, u: int) -> bool:
+        """The R3 prefecture row that ``u``'s load enters, and R6, hold."""
+        t = self.tier[u]
+        r = int(self.region[u])
+        if t == 2 and self.cpref[r] >= 0:
+            p = int(self.cpref[r])
+            if self.pused[p] > self.pcap[p]:
+                return False
+        elif t == 1 and self.pused[r] > self.pcap[r]:
+            return False
+        return t != 0 or self._r6(self.k, self.p)
+
+    def swap(self, u: int, w: int, v: int) -> bool:
+        """Replace ``u``'s village ``w`` by the free ``v``; undone if a rule breaks.
+
+        ``u`` keeps its count, so its R4 minimum is no obstacle.
+        """
+        mark = len(self.log)
+        self.remove(w)
+        self.add(v, u)
+        if self.fits(u) and self.rows_ok(u):
+            return True
+        self.undo(mark)
+        return False
+
+    def move(self, v: int, u: int, *, below_min: bool = False) -> bool:
+        """Move ``v`` from its unit to ``u``; undone if a rule breaks.
+
+        With ``below_min`` the unit left may fall below its R4 minimum (the
+        caller then refills it).
+        """
+        old = int(self.lead[v])
+        mark = len(self.log)
+        self.remove(v)
+        self.add(v, u)
+        ok = self.fits(u) and self.fits(old)
+        ok = ok and (below_min or self.count[old] >= self.c.u_min[old])
+        if ok and self.rows_ok(u) and self.rows_ok(old):
+            return True
+        self.undo(mark)
+        return False
 
     def _apply(self, v: int, u: int, sign: int) -> None:
         d = int(self.c.demand[v]) * sign
@@ -116,15 +222,52 @@ class State:
         elif t == 0:
             self.p += sign
             self.k += sign * int(self.key[v])
+        if sign > 0:
+            self.lead[v] = u
+            self.held[u][v] = None
+        else:
+            del self.held[u][v]
+            self.lead[v] = -1
 
     def add(self, v: int, u: int) -> None:
-        self.lead[v] = u
+        """Give the free village ``v`` to ``u`` (unchecked, logged)."""
         self._apply(v, u, 1)
+        self.log.append((v, u))
 
     def remove(self, v: int) -> None:
+        """Take ``v`` from its unit (unchecked, logged)."""
         u = int(self.lead[v])
         self._apply(v, u, -1)
-        self.lead[v] = -1
+        self.log.append((v, -1 - u))
+
+    def undo(self, mark: int) -> None:
+        """Undo the logged moves after position ``mark`` of :attr:`log`."""
+        while len(self.log) > mark:
+            v, u = self.log.pop()
+            if u >= 0:
+                self._apply(v, u, -1)
+            else:
+                self._apply(v, -1 - u, 1)
+
+    def valid(self) -> bool:
+        """Every unit within R4, R5 and R8, every R3 row and R6 hold (vectorised)."""
+        c = self.c
+        n, load = self.count, self.load
+        ok = (n >= c.u_min) & (n <= c.u_max) & (load <= c.cap)
+        ok &= (n == 0) | (load >= c.need)
+        return bool(
+            ok.all() and np.all(self.pused <= self.pcap) and self._r6(self.k, self.p)
+        )
+
+
+def _groups(key: IntArray, val: IntArray) -> dict[int, list[int]]:
+    """``val`` grouped by ``key`` (``key`` sorted), keeping the order within groups."""
+    if len(key) == 0:
+        return {}
+    bounds = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1, len(key)].tolist()
+    keys = key[bounds[:-1]].tolist()
+    vals = val.tolist()
+    return {k: vals[a:b] for k, a, b in zip(keys, bounds[:-1], bounds[1:], strict=True)}
 
 
 def greedy(
@@ -141,34 +284,41 @@ def greedy(
     ----------
     c
         The candidates (fixed villages have a single candidate).
+    n_regions
+        Number of regions (rows of ``instance.regions``).
+    u_region, u_tier
+        Region index and tier code of each unit.
     start
         Optional preferred lead per village (a hint, e.g. LP rounding or a
-        baseline): tried first, in the order of its pairs' scores.
+        baseline): tried first.
+
+    Returns
+    -------
+    IntArray
+        Lead unit per village index; ``-1`` for non-poor villages and for
+        villages left when repair failed. When no poor village is ``-1``
+        the assignment keeps R1–R6 and R8.
     """
     s = State(c, n_regions, u_region, u_tier)
     n_u = c.n_units
-    # candidate lists per village, best score first
+    # candidate units per village and villages per unit, best score first
     order = np.lexsort((-c.score, c.pv))
-    pv, pu, sc = c.pv[order], c.pu[order], c.score[order]
-    bounds = np.r_[0, np.flatnonzero(pv[1:] != pv[:-1]) + 1, len(pv)]
-    cand: dict[int, list[int]] = {}
-    for i in range(len(bounds) - 1):
-        a, b = bounds[i], bounds[i + 1]
-        cand[int(pv[a])] = pu[a:b].tolist()
-    by_unit: dict[int, list[int]] = {}
-    uorder = np.lexsort((-sc, pu))
-    for v, u in zip(pv[uorder].tolist(), pu[uorder].tolist(), strict=True):
-        by_unit.setdefault(u, []).append(v)
+    cand = _groups(c.pv[order], c.pu[order])
+    uorder = np.lexsort((-c.score, c.pu))
+    by_unit = _groups(c.pu[uorder], c.pv[uorder])
 
     # 1. preferred pairs (a start assignment) and continuity pairs, best first
     first: list[tuple[int, int, int]] = []
     if start is not None:
-        for v in c.villages.tolist():
-            if start[v] >= 0:
-                first.append((-(1 << 40), v, int(start[v])))
+        # only candidate pairs (a hint may name a unit that may not lead)
+        sv = start[c.villages]
+        ok = (sv >= 0) & np.isin(c.villages * n_u + sv, c.pv * n_u + c.pu)
+        for v in c.villages[ok].tolist():
+            first.append((-(1 << 40), v, int(start[v])))
     cont = np.flatnonzero(c.team[order])
+    sc = c.score[order]
     for i in cont[np.argsort(-sc[cont], kind="stable")].tolist():
-        first.append((-int(sc[i]), int(pv[i]), int(pu[i])))
+        first.append((-int(sc[i]), int(c.pv[order[i]]), int(c.pu[order[i]])))
     for _, v, u in sorted(first):
         if s.lead[v] < 0 and s.can_add(v, u):
             s.add(v, u)
@@ -183,7 +333,7 @@ def greedy(
             if s.lead[v] < 0 and s.can_add(v, u):
                 s.add(v, u)
 
-    # 3. the remaining villages, fewest open options first, each to its best unit
+    # 3. the remaining villages, fewest options first, each to its best unit
     todo = [v for v in c.villages.tolist() if s.lead[v] < 0]
     todo.sort(key=lambda v: len(cand.get(v, [])))
     for v in todo:
@@ -192,47 +342,156 @@ def greedy(
                 s.add(v, u)
                 break
 
-    # 4. ejection chains for villages left
-    for v in [v for v in c.villages.tolist() if s.lead[v] < 0]:
-        _insert(s, v, cand)
-
-    # 5. R4 minimums: move a village from a unit above its minimum
+    # 4. ejection chains for the villages left, and 5. R4 minimums; again
+    # while that helps (a village placed may open the way for another)
+    total = [REPAIR_BUDGET * len(c.villages) + CHAIN_BUDGET]
+    progress = True
+    while progress and total[0] > 0:
+        progress = False
+        for v in [v for v in c.villages.tolist() if s.lead[v] < 0]:
+            progress |= _insert(s, v, cand, total=total)
+        for u in [u for u in range(n_u) if s.count[u] < c.u_min[u]]:
+            while s.count[u] < c.u_min[u] and _fill(s, u, by_unit, total=total):
+                progress = True
+    # a unit left below its minimum releases its best candidate village, so
+    # the caller sees the assignment as incomplete (and repairs around it)
     for u in [u for u in range(n_u) if s.count[u] < c.u_min[u]]:
-        for v in by_unit.get(u, []):
-            if s.count[u] >= c.u_min[u]:
-                break
-            if s.lead[v] < 0:
-                if s.can_add(v, u):
-                    s.add(v, u)
-                continue
-            if s.can_remove(v):
-                old = int(s.lead[v])
-                s.remove(v)
-                if s.can_add(v, u):
-                    s.add(v, u)
-                else:
-                    s.add(v, old)
+        v = by_unit.get(u, [-1])[0]
+        if v >= 0 and s.lead[v] >= 0:
+            s.remove(v)
+    if np.all(s.lead[c.villages] >= 0) and not s.valid():  # pragma: no cover
+        raise AssertionError("greedy: a complete assignment breaks a rule")
     return s.lead
 
 
-def _insert(s: State, v: int, cand: dict[int, list[int]]) -> bool:
-    """Place ``v``, moving at most one other village out of the way."""
-    for u in cand.get(v, []):
-        if s.can_add(v, u):
+def _insert(
+    s: State,
+    v: int,
+    cand: dict[int, list[int]],
+    *,
+    depth: int = CHAIN_DEPTH,
+    budget: int = CHAIN_BUDGET,
+    total: list[int] | None = None,
+) -> bool:
+    """Place the free village ``v`` by an ejection chain of at most ``depth`` steps.
+
+    Iterative deepening: chains of 0, 1, ... steps are tried in turn, all
+    within ``budget`` tried steps (and what is left of a shared ``total``,
+    which is reduced by the steps tried).
+    """
+    left = [min(budget, total[0])] if total is not None else [budget]
+    start = left[0]
+    done = any(_chain(s, v, cand, d, left, {v}, -1) for d in range(depth + 1))
+    if total is not None:
+        total[0] -= start - left[0]
+    return done
+
+
+def _chain(
+    s: State,
+    v: int,
+    cand: dict[int, list[int]],
+    depth: int,
+    left: list[int],
+    chain: set[int],
+    avoid: int,
+) -> bool:
+    """Depth-first search of :func:`_insert`.
+
+    A step at a candidate unit ``u`` of ``v`` holding ``w`` either swaps
+    ``w`` for ``v`` and places ``w``, or (when ``u`` can spare ``w``) places
+    ``w`` elsewhere first and then ``v``. ``chain`` holds the villages moved
+    so far, ``avoid`` a unit ``v`` has just left.
+    """
+    units = cand.get(v, [])
+    for u in units:
+        if u != avoid and s.can_add(v, u):
             s.add(v, u)
             return True
-    for u in cand.get(v, []):
-        held = np.flatnonzero(s.lead == u).tolist()
-        for w in held:
-            if not s.can_remove(w):
+    if depth == 0:
+        return False
+    for u in units:
+        if u == avoid:
+            continue
+        for w in list(s.held[u]):
+            if w in chain:
                 continue
-            s.remove(w)
-            if s.can_add(v, u):
-                s.add(v, u)
-                for u2 in cand.get(w, []):
-                    if u2 != u and s.can_add(w, u2):
-                        s.add(w, u2)
-                        return True
-                s.remove(v)
-            s.add(w, u)
+            if left[0] <= 0:
+                return False
+            left[0] -= 1
+            mark = len(s.log)
+            chain.add(w)
+            if s.swap(u, w, v):
+                if _chain(s, w, cand, depth - 1, left, chain, u):
+                    return True
+                s.undo(mark)
+            if s.can_remove(w):
+                before = set(chain)
+                s.remove(w)
+                if _chain(s, w, cand, depth - 1, left, chain, u) and _chain(
+                    s, v, cand, depth - 1, left, chain, -1
+                ):
+                    return True
+                s.undo(mark)
+                chain &= before
+            chain.discard(w)
+    return False
+
+
+def _fill(
+    s: State,
+    u: int,
+    by_unit: dict[int, list[int]],
+    *,
+    depth: int = CHAIN_DEPTH,
+    budget: int = CHAIN_BUDGET,
+    total: list[int] | None = None,
+) -> bool:
+    """Give ``u`` one more village (R4), moving one from a unit that can spare it.
+
+    A unit that a move leaves below its own minimum refills itself the same
+    way, up to ``depth`` moves deep, within ``budget`` tried moves (and what
+    is left of a shared ``total``, reduced by the moves tried).
+    """
+    left = [min(budget, total[0])] if total is not None else [budget]
+    start = left[0]
+    done = any(_refill(s, u, by_unit, d, left, {u}) for d in range(depth + 1))
+    if total is not None:
+        total[0] -= start - left[0]
+    return done
+
+
+def _refill(
+    s: State,
+    u: int,
+    by_unit: dict[int, list[int]],
+    depth: int,
+    left: list[int],
+    chain: set[int],
+) -> bool:
+    """Depth-first search of :func:`_fill` (``chain``: units refilled so far)."""
+    villages = by_unit.get(u, [])
+    for v in villages:
+        if s.lead[v] < 0 and s.can_add(v, u):
+            s.add(v, u)
+            return True
+    if depth == 0:
+        return False
+    for v in villages:
+        old = int(s.lead[v])
+        if old < 0 or old in chain:
+            continue
+        if left[0] <= 0:
+            return False
+        left[0] -= 1
+        mark = len(s.log)
+        if not s.move(v, u, below_min=True):
+            continue
+        if s.count[old] >= s.c.u_min[old]:
+            return True
+        chain.add(old)
+        if _refill(s, old, by_unit, depth - 1, left, chain):
+            return True
+        chain.discard(old)
+        s.undo(mark)
     return False

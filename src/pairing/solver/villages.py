@@ -14,7 +14,10 @@ Methods:
   and picks the pairs worth keeping (its support and, per village and per
   unit, the pairs of best reduced cost); CP-SAT then solves that restricted
   model, hinted by the greedy;
-* ``heuristic`` — :func:`~.greedy.greedy` with repair;
+* ``heuristic`` — :func:`~.greedy.greedy` (ejection chains and R4 repair,
+  near-linear in the pairs); villages it leaves are placed by a CP-SAT model
+  of their neighbourhood (:func:`~.repair.repair`), widened until a plan is
+  found or infeasibility proven;
 * ``auto`` — ``cpsat`` for small instances, ``decomposed`` for large ones
   (chosen by size only, so ``deterministic=True`` stays deterministic).
 """
@@ -170,6 +173,23 @@ def solve_villages(
     used = "heuristic"
 
     if method == "heuristic":
+        if lead is None:  # CP-SAT repairs the greedy's gaps in their neighbourhood
+            from .repair import repair
+
+            fixed_lead, outcome = repair(
+                c,
+                g,
+                time_limit=time_limit if deterministic else left(),
+                seed=seed,
+                workers=workers,
+                deterministic=deterministic,
+            )
+            if outcome == "infeasible":
+                raise Infeasible([_cause()])
+            if fixed_lead is not None:
+                lead = fixed_lead
+                objective = c.objective(lead)
+                report("repair", incumbent=objective)
         bound = _trivial_bound(c)
         if c.n <= 4 * MONOLITHIC_PAIRS:
             lp = solve_lp(build_model(c), time_limit=left())

@@ -1,0 +1,103 @@
+"""Neighbourhood repair of a partial village assignment with CP-SAT.
+
+When the greedy (:func:`~.greedy.greedy`) leaves villages without a lead, a
+small CP-SAT model re-solves only their neighbourhood: the villages left,
+and every village led by one of their candidate units, are free among their
+candidate pairs; every other village keeps its lead (a single pair). The
+neighbourhood widens (candidate units of the free villages, and so on) when
+the model is proven infeasible, up to the full model, so a plan is found
+whenever one exists and the time allows, and infeasibility is proven
+otherwise. Every rule of the stage (R1–R6, R8) is a row of the model.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..instance import IntArray
+from .candidates import Candidates
+from .cpsat import solve_cpsat
+from .model import build_model
+
+WIDEN = 2
+"""Neighbourhoods tried before the full model (each one hop wider)."""
+
+
+def repair(
+    c: Candidates,
+    lead: IntArray,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    workers: int = 1,
+    deterministic: bool = False,
+) -> tuple[IntArray | None, str]:
+    """A complete lead assignment that changes ``lead`` only near its gaps.
+
+    Parameters
+    ----------
+    c
+        The candidates.
+    lead
+        Lead unit per village index, ``-1`` where the greedy left a poor
+        village (its other leads keep every rule).
+    time_limit
+        Seconds in all; with ``deterministic=True``, CP-SAT's deterministic
+        time instead (a share per neighbourhood, ``time_limit`` for the full
+        model), so the result does not depend on the wall clock.
+    seed, workers, deterministic
+        As for :func:`~.cpsat.solve_cpsat`.
+
+    Returns
+    -------
+    tuple
+        The repaired assignment (``None`` without one) and the outcome:
+        ``feasible``, ``infeasible`` (the full model is proven infeasible)
+        or ``unknown`` (time ran out).
+    """
+    start = time.perf_counter()
+    lead = np.asarray(lead, dtype=np.int64)
+    free = np.zeros(c.n_villages, dtype=bool)
+    free[c.villages[lead[c.villages] < 0]] = True
+    status = "unknown"
+    for step in range(WIDEN + 1):
+        # one hop wider: the villages led by a candidate unit of a free village
+        units = np.zeros(c.n_units, dtype=bool)
+        units[c.pu[free[c.pv]]] = True
+        led = lead >= 0
+        free[led] |= units[lead[led]]
+        full = step == WIDEN or bool(free[c.villages].all())
+        keep = free[c.pv] | (c.pu == lead[c.pv])
+        if full:
+            keep[:] = True
+        sub = c.subset(keep)
+        m = build_model(sub)
+        hint = np.zeros(sub.n, dtype=np.int64)
+        hint[sub.pu == lead[sub.pv]] = 1
+        if deterministic:  # fixed shares of deterministic time, never the clock
+            share = time_limit if full else time_limit / (2 * WIDEN)
+        else:
+            left = time_limit - (time.perf_counter() - start)
+            if left <= 0:
+                return None, "unknown"
+            # the neighbourhoods share the time; the full model gets what is left
+            share = left if full else max(left / 2, 0.5)
+        r = solve_cpsat(
+            m,
+            time_limit=share,
+            hint=hint,
+            seed=seed,
+            workers=workers,
+            deterministic=deterministic,
+        )
+        status = r.status
+        if r.x is not None:
+            out = np.full(c.n_villages, -1, dtype=np.int64)
+            on = np.flatnonzero(r.x[: sub.n] > 0)
+            out[sub.pv[on]] = sub.pu[on]
+            return out, "feasible"
+        if full:
+            break
+    return None, "infeasible" if status == "infeasible" else "unknown"
