@@ -141,7 +141,7 @@ def solve(
     # (keeping the baseline's villages comes first)
     reserve = instance.rules.capacity_reserve if baseline is None else 0.0
 
-    def villages(reserve: float) -> Any:
+    def villages(reserve: float, prune: bool = True) -> Any:
         return solve_villages(
             instance,
             demand,
@@ -153,6 +153,7 @@ def solve(
             method=method,
             prefer=prefer,
             reserve=reserve,
+            prune=prune,
             progress=(lambda d: report("villages", **d)) if progress else None,
             **({"executor": executor} if executor is not None else {}),
         )
@@ -163,7 +164,13 @@ def solve(
                 vres = villages(reserve)
             except Infeasible:  # the reserve is kept only where the rules allow
                 reserve = 0.0
-        vres = vres or villages(0.0)
+        if vres is None:
+            try:
+                vres = villages(0.0)
+            except Infeasible:  # pruned province pairs (10x sizes): all of them
+                if not _pruned(instance):
+                    raise
+                vres = villages(0.0, prune=False)
     except Infeasible as exc:  # R15: name the conflicting rule groups
         from .solver.conflicts import explain
 
@@ -309,6 +316,14 @@ def _keep_villages(
         res.method = "baseline kept"
         return res
     return None
+
+
+def _pruned(instance: Instance) -> bool:
+    """Whether the village stage prunes the province tier's pairs."""
+    from .solver.candidates import PROVINCE_PAIRS_MAX
+
+    n_prov = int(((instance.u_tier == 0) & (instance.u_max > 0)).sum())
+    return len(instance.poor_villages) * n_prov > PROVINCE_PAIRS_MAX
 
 
 def _scope(instance: Instance) -> np.ndarray:

@@ -172,6 +172,87 @@ def _share(share: float) -> tuple[int, int]:
     return f.numerator, f.denominator
 
 
+PROVINCE_PAIRS_MAX = 4_000_000
+"""Above this many (poor village, province unit) pairs, the province tier's
+candidates are pruned (:func:`_province_pairs`): every pair is kept up to
+about 3x Jilin, and a 10x instance no longer needs ~20M pairs."""
+PROVINCE_PER_VILLAGE = 64
+PROVINCE_PER_UNIT = 64
+
+
+def _province_pairs(
+    instance: Instance,
+    poor: IntArray,
+    prov: IntArray,
+    demand: IntArray,
+    fixed: IntArray | None,
+    prefer: IntArray | None,
+) -> tuple[IntArray, IntArray]:
+    """The province tier's candidate pairs (R2: any village of the province).
+
+    All of them up to :data:`PROVINCE_PAIRS_MAX`. Beyond, the pairs of each
+    village with its :data:`PROVINCE_PER_VILLAGE` best province units by the
+    objective (R9, R10, travel; pairs the unit cannot carry, R5, excluded)
+    and of each unit with its :data:`PROVINCE_PER_UNIT` best villages, plus
+    every resident-team (R11), baseline (R14) and fixed pair. The score
+    matrix is built in blocks of villages, so memory stays bounded. The
+    stage's bound is then the bound of this restricted model
+    (``docs/scaling.md``).
+    """
+    n_v, n_p = len(poor), len(prov)
+    if n_v * n_p <= PROVINCE_PAIRS_MAX:
+        return np.repeat(poor, n_p), np.tile(prov, n_v)
+    w = instance.rules.weights
+    sev = instance.v_severity
+    top = max(float(sev[poor].max()), 1e-12)
+    unit_value = (
+        w.tier * TIER_VALUE[0] + w.strength * strength_percentile(instance)[prov]
+    )
+    cap = instance.u_capacity[prov]
+    k_v, k_u = min(PROVINCE_PER_VILLAGE, n_p), min(PROVINCE_PER_UNIT, n_v)
+    block = max(1, PROVINCE_PAIRS_MAX // (4 * n_p))
+    keep_v: list[np.ndarray] = []
+    best_u: list[tuple[np.ndarray, np.ndarray]] = []  # (score, village) per unit
+    for lo in range(0, n_v, block):
+        vs = poor[lo : lo + block]
+        d = np.hypot(
+            *(instance.u_xy[prov][None, :, :] - instance.v_xy[vs][:, None, :]).T
+        ).T
+        score = (sev[vs] / top)[:, None] * unit_value[None, :]
+        score -= w.distance * np.nan_to_num(d, nan=0.0) / 100.0
+        score[demand[vs][:, None] > cap[None, :]] = -np.inf  # R5
+        cols = np.argpartition(-score, k_v - 1, axis=1)[:, :k_v]
+        rows = np.repeat(np.arange(len(vs)), k_v)
+        ok = np.isfinite(score[rows, cols.ravel()])
+        keep_v.append(vs[rows[ok]] * len(instance.units) + prov[cols.ravel()[ok]])
+        k = min(k_u, len(vs))
+        r = np.argpartition(-score, k - 1, axis=0)[:k]
+        best_u.append((np.take_along_axis(score, r, axis=0), vs[r]))
+    sc = np.concatenate([b[0] for b in best_u])
+    vv = np.concatenate([b[1] for b in best_u])
+    r = np.argpartition(-sc, k_u - 1, axis=0)[:k_u]
+    u_rep = np.broadcast_to(prov, r.shape)
+    ok = np.isfinite(np.take_along_axis(sc, r, axis=0))
+    keys = [np.take_along_axis(vv, r, axis=0)[ok] * len(instance.units) + u_rep[ok]]
+    keys += keep_v
+    # resident teams (R11), the baseline (R14) and fixed leads always stay
+    is_prov = np.zeros(len(instance.units), dtype=bool)
+    is_prov[prov] = True
+    if len(instance.resident_teams):
+        tv, tu = instance.t_village, instance.t_unit
+        ok = (tv >= 0) & (tu >= 0)
+        ok[ok] &= is_prov[tu[ok]] & instance.v_poor[tv[ok]]
+        keys.append(tv[ok] * len(instance.units) + tu[ok])
+    for given in (fixed, prefer):
+        if given is not None:
+            g = np.asarray(given, dtype=np.int64)[poor]
+            ok = g >= 0
+            ok[ok] &= is_prov[g[ok]]
+            keys.append(poor[ok] * len(instance.units) + g[ok])
+    key = np.unique(np.concatenate(keys))
+    return key // len(instance.units), key % len(instance.units)
+
+
 def _reserved(
     cap: IntArray,
     reserve: float,
@@ -204,6 +285,7 @@ def build_candidates(
     fixed: IntArray | None = None,
     prefer: IntArray | None = None,
     reserve: float = 0.0,
+    prune: bool = False,
 ) -> Candidates:
     """Every eligible (village, unit) pair with its coefficient, and rule data.
 
@@ -224,6 +306,9 @@ def build_candidates(
         but has none small enough for its reduced capacity keeps its full
         capacity. R3's rows use the reduced capacities too, in each
         prefecture where its scattered households still fit them.
+    prune
+        Prune the province tier's pairs on very large instances
+        (:func:`_province_pairs`); off, every eligible pair is a candidate.
 
     Raises
     ------
@@ -270,8 +355,11 @@ def build_candidates(
     # R2: province anywhere, prefecture in its prefecture, county in its county
     units = np.flatnonzero(can_lead)
     prov = units[tier[units] == 0]
-    pv_list = [np.repeat(poor, len(prov))]
-    pu_list = [np.tile(prov, len(poor))]
+    if prune:
+        pv_p, pu_p = _province_pairs(instance, poor, prov, demand, fixed, prefer)
+    else:
+        pv_p, pu_p = np.repeat(poor, len(prov)), np.tile(prov, len(poor))
+    pv_list, pu_list = [pv_p], [pu_p]
     for t, v_key in ((1, instance.v_prefecture[poor]), (2, instance.v_county[poor])):
         us = units[tier[units] == t]
         i, j = _join(v_key, region[us])

@@ -103,6 +103,7 @@ def solve_villages(
     fixed: np.ndarray | None = None,
     prefer: np.ndarray | None = None,
     reserve: float = 0.0,
+    prune: bool = True,
     progress: Callable[[dict[str, Any]], None] | None = None,
     executor: Executor | None = None,
 ) -> VillageResult:
@@ -133,6 +134,10 @@ def solve_villages(
     reserve
         Share of each unit's capacity left free for later changes (R14, the
         rules' ``capacity_reserve``; see :func:`~.candidates.build_candidates`).
+    prune
+        Prune the province tier's pairs on very large instances (see
+        :func:`~.candidates.build_candidates`); the caller retries without
+        when the pruned model is infeasible.
     progress
         Called with ``{"elapsed", "incumbent", "bound", "phase"}``.
     executor
@@ -157,7 +162,9 @@ def solve_villages(
         if progress is not None:
             progress({"phase": phase, "elapsed": time.perf_counter() - start, **d})
 
-    c = build_candidates(instance, demand, fixed=fixed, prefer=prefer, reserve=reserve)
+    c = build_candidates(
+        instance, demand, fixed=fixed, prefer=prefer, reserve=reserve, prune=prune
+    )
     if method == "auto":
         method = "cpsat" if c.n <= MONOLITHIC_PAIRS else "decomposed"
     n_r = len(instance.regions)

@@ -1,0 +1,61 @@
+"""Pruned province-tier candidates (``PROVINCE_PAIRS_MAX``), for 10x instances."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pairing
+from pairing.solver import candidates as cand
+
+
+@pytest.fixture(scope="module")
+def inst() -> pairing.Instance:
+    return pairing.generate(43_000, seed=4)
+
+
+def _province_pairs(c: cand.Candidates) -> int:
+    return int(c.province.sum())
+
+
+def test_small_instances_keep_every_province_pair(inst):
+    demand = inst.v_households
+    c = cand.build_candidates(inst, demand, prune=True)
+    fits = demand[c.villages][:, None] <= inst.u_capacity[inst.u_tier == 0][None, :]
+    assert _province_pairs(c) == int(fits.sum())
+
+
+def test_pruned_pairs_keep_the_best_and_the_required(inst, monkeypatch):
+    demand = inst.v_households
+    full = cand.build_candidates(inst, demand, prune=True)
+    monkeypatch.setattr(cand, "PROVINCE_PAIRS_MAX", 10)
+    monkeypatch.setattr(cand, "PROVINCE_PER_VILLAGE", 3)
+    monkeypatch.setattr(cand, "PROVINCE_PER_UNIT", 2)
+    c = cand.build_candidates(inst, demand, prune=True)
+    assert 0 < _province_pairs(c) < _province_pairs(full)
+    # every village keeps its 3 best province pairs of the full set (same score)
+    key = c.pv * c.n_units + c.pu
+    for v in c.villages[:20]:
+        sel = (full.pv == v) & full.province
+        top = np.sort(full.score[sel])[::-1][:3]
+        mine = np.sort(c.score[(c.pv == v) & c.province])[::-1][:3]
+        assert np.all(mine >= top - 1)  # rounding of the score: 1 unit
+    # every province unit keeps candidates (R4) and resident teams stay (R11)
+    prov = np.flatnonzero((inst.u_tier == 0) & (full.u_max > 0))
+    assert np.all(np.bincount(c.pu, minlength=c.n_units)[prov] > 0)
+    team = np.unique(inst.t_village * c.n_units + inst.t_unit)
+    team_prov = team[np.isin(team, full.pv * c.n_units + full.pu)]
+    assert np.isin(team_prov, key).all()
+
+
+@pytest.mark.parametrize("per_village, per_unit", [(8, 6), (3, 2)])
+def test_a_pruned_instance_solves_to_a_valid_plan(
+    inst, monkeypatch, per_village, per_unit
+):
+    # (3, 2) leaves a restricted model with no plan: solve retries unpruned
+    monkeypatch.setattr(cand, "PROVINCE_PAIRS_MAX", 10)
+    monkeypatch.setattr(cand, "PROVINCE_PER_VILLAGE", per_village)
+    monkeypatch.setattr(cand, "PROVINCE_PER_UNIT", per_unit)
+    plan = pairing.solve(inst, time_limit=10, seed=0, workers=1, deterministic=True)
+    report = pairing.validate(inst, plan)
+    assert report.ok, report.summary()
