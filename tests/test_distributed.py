@@ -4,6 +4,10 @@ With ``deterministic=True`` the plan depends only on the instance, the seed
 and the workers, never on where the subproblems ran: a Dask
 ``distributed.LocalCluster`` (two worker processes) and a
 ``ProcessPoolExecutor`` must both give exactly the local plan.
+
+The instance is planned with the ``decomposed`` village method (the size
+threshold is lowered), so the executor also runs the village stage's
+per-prefecture polish (``solver/regional.py``), not only the household flows.
 """
 
 from __future__ import annotations
@@ -14,10 +18,20 @@ import pandas as pd
 import pytest
 
 import pairing
+from pairing.solver import villages
 
 distributed = pytest.importorskip("distributed")
 
-SOLVE = {"time_limit": 2.0, "seed": 0, "workers": 2, "deterministic": True}
+# 3 s: the village stage's polish needs 0.3 x 0.75 x 3 s of deterministic time
+SOLVE = {"time_limit": 3.0, "seed": 0, "workers": 2, "deterministic": True}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def decomposed():
+    """Plan with the decomposed village method (LP, MIP, regional polish)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(villages, "MONOLITHIC_PAIRS", 0)
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +41,12 @@ def instance() -> pairing.Instance:
 
 @pytest.fixture(scope="module")
 def local_plan(instance: pairing.Instance) -> pairing.Plan:
-    return pairing.solve(instance, **SOLVE)
+    phases: list[dict] = []
+    plan = pairing.solve(instance, progress=phases.append, **SOLVE)
+    assert plan.info["method"] == "decomposed"
+    polish = [d for d in phases if d.get("phase") == "regional"]
+    assert len(polish) == 1 and polish[0]["regions"] > 1
+    return plan
 
 
 @pytest.fixture(scope="module")
