@@ -8,10 +8,15 @@ time limit ran out before any plan was found (solve).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
+import os
+import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -68,13 +73,40 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _pool(workers: int | None) -> Iterator[Executor | None]:
+    """The local process pool for independent subproblems (``--workers``).
+
+    One process per worker (default: the cores, at most 8); none for one.
+    Workers are spawned (no fork of a process running solver threads) and
+    ignore Ctrl-C, which the main process handles (exit 130, no plan).
+    """
+    n = workers if workers is not None else max(1, min(8, os.cpu_count() or 1))
+    if n <= 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=n,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_ignore_sigint,
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def cmd_solve(args: argparse.Namespace) -> int:
     from .solve import solve
 
     instance = _load(args.instance)
     baseline = _load_plan(args.baseline) if args.baseline else None
     show = sys.stderr.isatty() and not args.quiet
-    with _Progress(show) as progress:
+    with _Progress(show) as progress, _pool(args.workers) as executor:
         plan = solve(
             instance,
             time_limit=args.time_limit,
@@ -84,6 +116,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
             method=args.method,
             baseline=baseline,
             progress=progress,
+            executor=executor,
         )
     plan.save(args.out, format=args.format)
     if not args.quiet:
@@ -206,7 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deterministic", action="store_true")
     p.add_argument("--baseline", default=None)
     p.add_argument("--method", choices=("auto", "cpsat", "heuristic"), default="auto")
-    p.add_argument("--workers", type=_positive_int, default=None)
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="CP-SAT search workers, and processes for the independent "
+        "subproblems (default: the cores, at most 8)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
