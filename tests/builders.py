@@ -25,7 +25,11 @@ def frame(name: str, rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     out: dict[str, Any] = {}
     n = len(df)
     for col in TABLES[name].columns:
-        values = df[col.name] if col.name in df.columns else pd.Series([None] * n, dtype=object)
+        values = (
+            df[col.name]
+            if col.name in df.columns
+            else pd.Series([None] * n, dtype=object)
+        )
         if col.kind in ("id", "str", "enum"):
             s = values.astype(object).where(values.notna(), "")
             out[col.name] = s.astype(str).astype("str")

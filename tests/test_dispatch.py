@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-
 from builders import make_instance
+
 from pairing.solver.dispatch import dispatch, repair_for_dispatch
 
 REGIONS = [

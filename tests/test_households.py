@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from builders import make_instance
+
 from pairing.errors import Infeasible
 from pairing.rules import Rules, Weights
 from pairing.solver.households import assign_households
@@ -36,8 +36,12 @@ def _instance(households, units, cadres, villages=None, rules=None):
 
 def _hh(village, severities, start=0):
     return [
-        {"household_id": f"{village}-{start + i}", "village_id": village, "members": 1,
-         "severity": s}
+        {
+            "household_id": f"{village}-{start + i}",
+            "village_id": village,
+            "members": 1,
+            "severity": s,
+        }
         for i, s in enumerate(severities)
     ]
 
@@ -73,7 +77,12 @@ def test_prefecture_takes_exactly_the_county_overflow():  # R3
         [
             {"unit_id": "K1", "name": "county 1", "tier": "county", "region_id": "C1"},
             {"unit_id": "K2", "name": "county 2", "tier": "county", "region_id": "C2"},
-            {"unit_id": "F", "name": "prefecture", "tier": "prefecture", "region_id": "A"},
+            {
+                "unit_id": "F",
+                "name": "prefecture",
+                "tier": "prefecture",
+                "region_id": "A",
+            },
         ],
         [
             {"cadre_id": "k1", "unit_id": "K1", "rank": 1, "max_households": 5},
@@ -112,20 +121,44 @@ def test_capacity_shortfall_is_infeasible():  # R5
 
 def test_travel_picks_the_nearer_county_unit():  # R12 travel
     villages = [
-        {"village_id": "V1", "county_id": "C1", "poor": True, "severity": 1.0,
-         "x_km": 0.0, "y_km": 0.0},
-        {"village_id": "W1", "county_id": "C1", "poor": False, "severity": 0.0,
-         "x_km": 50.0, "y_km": 0.0},
+        {
+            "village_id": "V1",
+            "county_id": "C1",
+            "poor": True,
+            "severity": 1.0,
+            "x_km": 0.0,
+            "y_km": 0.0,
+        },
+        {
+            "village_id": "W1",
+            "county_id": "C1",
+            "poor": False,
+            "severity": 0.0,
+            "x_km": 50.0,
+            "y_km": 0.0,
+        },
         {"village_id": "W2", "county_id": "C2", "poor": False, "severity": 0.0},
     ]
     rules = Rules(weights=Weights(distance=1.0))
     inst = _instance(
         _hh("W1", [1.0, 2.0]),
         [
-            {"unit_id": "far", "name": "far", "tier": "county", "region_id": "C1",
-             "x_km": 0.0, "y_km": 0.0},
-            {"unit_id": "near", "name": "near", "tier": "county", "region_id": "C1",
-             "x_km": 49.0, "y_km": 0.0},
+            {
+                "unit_id": "far",
+                "name": "far",
+                "tier": "county",
+                "region_id": "C1",
+                "x_km": 0.0,
+                "y_km": 0.0,
+            },
+            {
+                "unit_id": "near",
+                "name": "near",
+                "tier": "county",
+                "region_id": "C1",
+                "x_km": 49.0,
+                "y_km": 0.0,
+            },
         ],
         [
             {"cadre_id": "a", "unit_id": "far", "rank": 1},

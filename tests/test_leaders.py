@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from builders import make_instance
+
 from pairing.errors import Infeasible
 from pairing.solver.leaders import assign_leaders
 

@@ -11,7 +11,7 @@ The public API is small::
     plan.save("plans/jilin")
 """
 
-from .errors import Cause, InputError, Infeasible, NoPlanFound, PairingError, Problem
+from .errors import Cause, Infeasible, InputError, NoPlanFound, PairingError, Problem
 from .generate import generate
 from .instance import Instance
 from .io import load_instance, save_instance

@@ -17,7 +17,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from .errors import Infeasible, InputError, NoPlanFound, Problem
@@ -178,7 +177,10 @@ class _Progress:
         return self.update
 
     def update(self, event: dict[str, Any]) -> None:
-        parts = [f"[bold]{event.get('stage', '')}[/bold]", f"{event.get('elapsed', 0):.1f}s"]
+        parts = [
+            f"[bold]{event.get('stage', '')}[/bold]",
+            f"{event.get('elapsed', 0):.1f}s",
+        ]
         if event.get("incumbent") is not None:
             parts.append(f"incumbent {event['incumbent']:,.1f}")
         if event.get("bound") is not None:
@@ -197,7 +199,9 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number, got {text!r}"
+        ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
     return value
@@ -300,7 +304,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, MemoryError) as exc:
         if args.debug:
             raise
-        _err(str(InputError([Problem("file", "", "", "a readable/writable path", str(exc))])))
+        _err(
+            str(
+                InputError(
+                    [Problem("file", "", "", "a readable/writable path", str(exc))]
+                )
+            )
+        )
         return EXIT_INPUT
     except Exception as exc:  # a bug of ours: say so briefly, no traceback
         if args.debug:

@@ -488,8 +488,10 @@ class _Builder:
         # poor village sizes: lognormal, the province reference group sized so
         # that 201 villages hold 29,903 households at Jilin scale
         sizes = np.zeros(len(self.v_county), dtype=np.int64)
-        w = np.clip(rng.lognormal(0.0, 0.35, len(self.poor_idx)), 0.45, 2.3)
-        w = pd.Series(w, index=self.poor_idx)
+        w = pd.Series(
+            np.clip(rng.lognormal(0.0, 0.35, len(self.poor_idx)), 0.45, 2.3),
+            index=self.poor_idx,
+        )
         prov = self.ref_province
         mean = P / self.n_poor
         jilin_mean = JILIN_HOUSEHOLDS * (1 - 0.38) / JILIN_POOR_VILLAGES

@@ -263,7 +263,9 @@ def graph_tables(
 
     # cadres: responsible for a household or dispatched
     dispatched = np.zeros(len(cid), dtype=bool)
-    dc = inst.cadre_index.get_indexer(plan.dispatch["cadre_id"].to_numpy(dtype=object))
+    dc = inst.cadre_index.get_indexer(
+        pd.Index(plan.dispatch["cadre_id"].to_numpy(dtype=object))
+    )
     dispatched[dc[dc >= 0]] = True
     cs = np.flatnonzero((loads > 0) | dispatched)
     ckeys = np.full(len(cid), None, dtype=object)
@@ -302,9 +304,10 @@ def graph_tables(
     )
     li = F._index(inst.leader_index, la["leader_id"], "leader_areas", "leader_id")
     a = la["area_id"].to_numpy(dtype=object)
-    ar = inst.region_index.get_indexer(a)
-    av = inst.village_index.get_indexer(a)
-    targets = np.where(ar >= 0, rkeys[np.maximum(ar, 0)] if len(rkeys) else None, None)
+    ar = inst.region_index.get_indexer(pd.Index(a))
+    av = inst.village_index.get_indexer(pd.Index(a))
+    targets = np.full(len(ar), None, dtype=object)
+    targets[ar >= 0] = rkeys[ar[ar >= 0]]
     at_village = (ar < 0) & (av >= 0)
     new = np.unique(av[at_village])
     new = new[vkeys[new] == None]  # noqa: E711 (leaders covering a village)
@@ -486,11 +489,11 @@ def chain_of_responsibility(
     for lid, area in zip(
         hit["leader_id"].astype(str), hit["area_id"].astype(str), strict=True
     ):
-        pos = inst.leader_index.get_indexer([lid])[0]
+        pos = inst.leader_index.get_indexer(pd.Index([lid]))[0]
         if pos < 0:
             continue
         tier = str(inst.leaders["tier"].iloc[pos])
-        ar = inst.region_index.get_indexer([area])[0]
+        ar = inst.region_index.get_indexer(pd.Index([area]))[0]
         steps.append(
             {
                 "kind": "area_leader",
@@ -598,8 +601,10 @@ def units_by_tier(instance: Instance, plan: Plan) -> pd.DataFrame:
     hf = F.households(inst, plan)
     vp = plan.village_pairs
     sup = vp[vp["role"].astype(str) == "supplementary"]
-    su = inst.unit_index.get_indexer(sup["unit_id"].to_numpy(dtype=object))
-    du = inst.unit_index.get_indexer(plan.dispatch["unit_id"].to_numpy(dtype=object))
+    su = inst.unit_index.get_indexer(pd.Index(sup["unit_id"].to_numpy(dtype=object)))
+    du = inst.unit_index.get_indexer(
+        pd.Index(plan.dispatch["unit_id"].to_numpy(dtype=object))
+    )
     loads = F.cadre_loads(inst, plan, hf)
     c_tier = inst.u_tier[inst.c_unit]
     leading = np.zeros(len(inst.units), dtype=bool)

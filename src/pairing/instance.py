@@ -170,7 +170,10 @@ class Instance:
 
     @cached_property
     def r_prefecture(self) -> IntArray:
-        """The prefecture a region lies in (itself for a prefecture, -1 for the province)."""
+        """The prefecture a region lies in.
+
+        Itself for a prefecture, -1 for the province.
+        """
         out = np.where(self.r_level == 1, np.arange(len(self.r_level)), -1)
         county = self.r_level == 2
         out[county] = self.r_parent[county]
@@ -338,9 +341,9 @@ class Instance:
     def l_contact_households(self) -> IntArray:
         """Households each leader takes personally (R7)."""
         own = self.leaders["contact_households"].to_numpy(dtype=np.float64)
-        return np.where(
-            np.isnan(own), self.rules.contact_households, own
-        ).astype(np.int64)
+        return np.where(np.isnan(own), self.rules.contact_households, own).astype(
+            np.int64
+        )
 
     @cached_property
     def t_village(self) -> IntArray:
@@ -368,10 +371,12 @@ class Instance:
 
 def _lookup(index: pd.Index, values: pd.Series) -> IntArray:
     """Positions of ``values`` in ``index`` (-1 where absent or empty)."""
-    return index.get_indexer(values.to_numpy(dtype=object)).astype(np.int64)
+    return index.get_indexer(pd.Index(values.to_numpy(dtype=object))).astype(np.int64)
 
 
 def _codes(values: pd.Series, categories: tuple[str, ...]) -> IntArray:
-    return pd.Index(categories).get_indexer(values.to_numpy(dtype=object)).astype(
-        np.int64
+    return (
+        pd.Index(categories)
+        .get_indexer(pd.Index(values.to_numpy(dtype=object)))
+        .astype(np.int64)
     )

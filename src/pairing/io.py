@@ -51,7 +51,6 @@ WORKBOOK_FILE = "instance.xlsx"
 """The workbook's name when :func:`save_instance` writes ``xlsx`` into a folder."""
 
 
-
 # -- loading -----------------------------------------------------------------
 
 

@@ -131,8 +131,8 @@ class Raw:
 
     Built from the normalised tables only (not from the solver arrays of
     :class:`~pairing.Instance`), so that the validator's account of a plan
-    is independent of the solver's. Positions (``v_county``, ``c_unit`` …) are row numbers
-    of the tables; ``-1`` marks an id that is absent.
+    is independent of the solver's. Positions (``v_county``, ``c_unit`` …) are
+    row numbers of the tables; ``-1`` marks an id that is absent.
     """
 
     def __init__(self, instance: Instance) -> None:
@@ -207,7 +207,7 @@ class Raw:
         villages = np.asarray(villages, dtype=np.int64)
         ok = villages >= 0
         out = np.zeros(len(villages), dtype=bool)
-        r = self.r_index.get_indexer([area])[0]
+        r = self.r_index.get_indexer(pd.Index([area]))[0]
         if r >= 0:
             level = self.r_level[r]
             if level == "province":
@@ -216,7 +216,7 @@ class Raw:
                 out[ok] = self.v_prefecture[villages[ok]] == r
             else:
                 out[ok] = self.v_county[villages[ok]] == r
-        vi = self.v_index.get_indexer([area])[0]
+        vi = self.v_index.get_indexer(pd.Index([area]))[0]
         if vi >= 0:
             out |= villages == vi
         return out
@@ -497,7 +497,9 @@ def figures_from(
 ) -> dict[str, Any]:
     """:func:`soft_figures` from a :class:`Raw` view and :func:`plan_frames` tables."""
     leads = lead_pairs(tables["village_pairs"], raw)
-    leads = leads[pd.Index(LEAD_TIERS).get_indexer(raw.u_tier[leads["u"]]) >= 0]
+    leads = leads[
+        pd.Index(LEAD_TIERS).get_indexer(pd.Index(raw.u_tier[leads["u"]])) >= 0
+    ]
     covered = cadre_rows(tables["household_pairs"], raw)
     return {
         "R9": _r9(leads, raw),

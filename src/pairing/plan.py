@@ -40,11 +40,15 @@ class Plan:
         and ``soft`` (the R9–R13 figures).
     """
 
-    village_pairs: pd.DataFrame = field(default_factory=lambda: empty_table("village_pairs"))
+    village_pairs: pd.DataFrame = field(
+        default_factory=lambda: empty_table("village_pairs")
+    )
     household_pairs: pd.DataFrame = field(
         default_factory=lambda: empty_table("household_pairs")
     )
-    leader_areas: pd.DataFrame = field(default_factory=lambda: empty_table("leader_areas"))
+    leader_areas: pd.DataFrame = field(
+        default_factory=lambda: empty_table("leader_areas")
+    )
     leader_contacts: pd.DataFrame = field(
         default_factory=lambda: empty_table("leader_contacts")
     )
@@ -89,7 +93,10 @@ class Plan:
         return self.summary()
 
     def diff(self, other: Plan, instance: Any = None) -> Any:
-        """What changed from this plan to ``other`` (see :func:`pairing.diff.diff_plans`)."""
+        """What changed from this plan to ``other``.
+
+        See :func:`pairing.diff.diff_plans`.
+        """
         from .diff import diff_plans
 
         return diff_plans(self, other, instance)
@@ -124,7 +131,9 @@ class Plan:
         path = Path(path)
         problems: list[Problem] = []
         if not path.is_dir():
-            raise InputError([Problem("plan", str(path), "", "a plan folder", "nothing")])
+            raise InputError(
+                [Problem("plan", str(path), "", "a plan folder", "nothing")]
+            )
         tables: dict[str, pd.DataFrame] = {}
         for name, cols in PLAN_TABLES.items():
             pq, csv = path / f"{name}.parquet", path / f"{name}.csv"
@@ -136,10 +145,14 @@ class Plan:
                 elif name == "changes":
                     df = empty_table(name)
                 else:
-                    problems.append(Problem(name, "", "", f"{name}.parquet or .csv", "no file"))
+                    problems.append(
+                        Problem(name, "", "", f"{name}.parquet or .csv", "no file")
+                    )
                     continue
             except Exception as exc:  # a corrupt file: report, don't trace back
-                problems.append(Problem(name, "", "", "a readable table", str(exc)[:200]))
+                problems.append(
+                    Problem(name, "", "", "a readable table", str(exc)[:200])
+                )
                 continue
             missing = [c for c in cols if c not in df.columns]
             for c in missing:
@@ -165,8 +178,12 @@ def _normalise(name: str, df: pd.DataFrame) -> pd.DataFrame:
         kind = _DTYPES.get(name, {}).get(col)
         if kind == "bool":
             if df[col].dtype != bool:
-                df[col] = df[col].astype(str).str.strip().str.lower().isin(
-                    ["true", "1", "yes"]
+                df[col] = (
+                    df[col]
+                    .astype(str)
+                    .str.strip()
+                    .str.lower()
+                    .isin(["true", "1", "yes"])
                 )
         elif col in PLAN_TABLES[name]:
             df[col] = df[col].astype("str").fillna("")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from functools import cached_property
+from typing import Any, cast
 
 import numpy as np
 
@@ -32,6 +33,9 @@ from .instance import Instance, IntArray
 PROVINCE, PREFECTURE, COUNTY, SOCIAL = 0, 1, 2, 3
 TIER_NAMES = ("province", "prefecture", "county", "social")
 LEVEL_NAMES = ("province", "prefecture", "county")
+
+Pos = int | np.integer[Any]
+"""A row position: a Python int or a numpy integer (from ``np.flatnonzero`` …)."""
 
 
 def precheck(instance: Instance, demand: np.ndarray | None = None) -> list[Cause]:
@@ -118,20 +122,20 @@ class Counts:
 
     # -- labels ---------------------------------------------------------------
 
-    def region(self, r: int) -> str:
+    def region(self, r: Pos) -> str:
         name = self.r_name[r]
         text = f"{LEVEL_NAMES[self.level[r]]} {self.r_id[r]}"
         return f"{text} {name}" if name else text
 
-    def unit(self, u: int) -> str:
+    def unit(self, u: Pos) -> str:
         name = self.u_name[u]
         text = f"{TIER_NAMES[self.tier[u]]} unit {self.u_id[u]}"
         return f"{text} {name}" if name else text
 
-    def village(self, i: int) -> str:
+    def village(self, i: Pos) -> str:
         v = self.pv[i]
         vid = self.inst.village_index[v]
-        name = self.inst.villages["name"].iat[v]
+        name = cast(str, self.inst.villages["name"].iat[v])
         return f"village {vid} {name}" if name else f"village {vid}"
 
     # -- region sums ----------------------------------------------------------
@@ -152,7 +156,7 @@ class Counts:
         np.maximum.at(out, self.u_region[m], values[m])
         return out
 
-    def in_region(self, r: int) -> np.ndarray:
+    def in_region(self, r: Pos) -> np.ndarray:
         """Poor-village mask of a region."""
         lvl = self.level[r]
         if lvl == 0:
@@ -180,7 +184,7 @@ class Counts:
             area = str(lead["area_id"].iat[i])
             if area:
                 if area in inst.region_index:
-                    r = int(inst.region_index.get_loc(area))
+                    r = int(cast(int, inst.region_index.get_loc(area)))
                     ok = poor_count[r] > 0
                     out.append(([("r", r)] if ok else [], True, "" if ok else "empty"))
                 elif area in inst.village_index:
@@ -287,7 +291,7 @@ class Counts:
         pref_v = np.where(self.pv_pref >= 0, pref[np.maximum(self.pv_pref, 0)], -1)
         return d <= prov, d <= pref_v, d <= cty[self.pv_county]
 
-    def forced_lb(self, tier: int, r: int) -> tuple[int, int, int]:
+    def forced_lb(self, tier: int, r: Pos) -> tuple[int, int, int]:
         """Least demand the tier's units of region ``r`` must lead (R4 mins, R2).
 
         Villages of ``r`` that no other tier can carry are theirs; their
@@ -593,7 +597,8 @@ def _village_counts(c: Counts) -> list[Cause]:
             )
         lo_up[r], hi_up[r] = n - min(hi, n), n - min(lo, n)
     lo_v = hi_v = 0
-    left_per_pref: dict[int, int] = {}
+    left_per_pref: dict[Pos, int] = {}
+    p: Pos
     for p in np.flatnonzero(c.level == 1):
         kids = (c.level == 2) & (c.parent == p)
         lo, hi = int(lo_up[kids].sum()), int(hi_up[kids].sum())

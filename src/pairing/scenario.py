@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pandas as pd
@@ -145,7 +145,9 @@ def _unknown(
     label: str, column: str, wanted: Sequence[str], known: pd.Index, what: str
 ) -> list[Problem]:
     """One problem per id of ``wanted`` not in ``known``."""
-    pos = known.get_indexer(np.asarray(wanted, dtype=object)) if wanted else []
+    pos: np.ndarray | list[int] = (
+        known.get_indexer(pd.Index(np.asarray(wanted, dtype=object))) if wanted else []
+    )
     return [
         Problem("scenario", label, column, f"an existing {what}", repr(w))
         for w, p in zip(wanted, pos, strict=True)
@@ -250,7 +252,9 @@ class CadresLeave(Change):
     def __post_init__(self) -> None:
         object.__setattr__(self, "cadre_ids", _ids(self.cadre_ids))
 
-    def _edit(self, instance, tables, label):  # type: ignore[no-untyped-def]
+    def _edit(
+        self, instance: Instance, tables: dict[str, pd.DataFrame], label: str
+    ) -> Rules | None:
         _fail(
             _unknown(
                 label, "cadre_ids", self.cadre_ids, instance.cadre_index, "cadre_id"
@@ -316,7 +320,9 @@ class CadresLeaveShare(Change):
         """The same change with the cadres named (for audit or saving)."""
         return CadresLeave(self.chosen(instance))
 
-    def _edit(self, instance, tables, label):  # type: ignore[no-untyped-def]
+    def _edit(
+        self, instance: Instance, tables: dict[str, pd.DataFrame], label: str
+    ) -> Rules | None:
         return self.resolve(instance)._edit(instance, tables, label)
 
     def describe(self) -> str:
@@ -340,7 +346,9 @@ class CadresJoin(Change):
     def __post_init__(self) -> None:
         object.__setattr__(self, "rows", _records(self.rows, "cadres"))
 
-    def _edit(self, instance, tables, label):  # type: ignore[no-untyped-def]
+    def _edit(
+        self, instance: Instance, tables: dict[str, pd.DataFrame], label: str
+    ) -> Rules | None:
         new = pd.DataFrame(list(self.rows), columns=_columns(self.rows, "cadres"))
         problems = _unknown(
             label,
@@ -385,7 +393,9 @@ class UnitsMerge(Change):
             self, "unit_ids", tuple(u for u in _ids(self.unit_ids) if u != into)
         )
 
-    def _edit(self, instance, tables, label):  # type: ignore[no-untyped-def]
+    def _edit(
+        self, instance: Instance, tables: dict[str, pd.DataFrame], label: str
+    ) -> Rules | None:
         every = [*self.unit_ids, self.into]
         problems = _unknown(
             label, "unit_ids", list(self.unit_ids), instance.unit_index, "unit_id"
@@ -403,7 +413,7 @@ class UnitsMerge(Change):
             )
         _fail(problems)
         units = tables["units"]
-        pos = instance.unit_index.get_indexer(np.asarray(every, dtype=object))
+        pos = instance.unit_index.get_indexer(pd.Index(np.asarray(every, dtype=object)))
         tiers = units["tier"].to_numpy(dtype=object)[pos]
         wrong = [
             Problem(
@@ -486,7 +496,9 @@ class UnitSplit(Change):
         if self.strength is not None:
             object.__setattr__(self, "strength", float(self.strength))
 
-    def _edit(self, instance, tables, label):  # type: ignore[no-untyped-def]
+    def _edit(
+        self, instance: Instance, tables: dict[str, pd.DataFrame], label: str
+    ) -> Rules | None:
         problems = _unknown(
             label, "unit_id", [self.unit_id], instance.unit_index, "unit_id"
         )
@@ -522,11 +534,11 @@ class UnitSplit(Change):
             )
         _fail(problems)
         units = tables["units"]
-        i = int(instance.unit_index.get_loc(self.unit_id))
+        i = int(cast(int, instance.unit_index.get_loc(self.unit_id)))
         row = units.iloc[[i]].copy()
         row["unit_id"] = self.new_unit_id
         row["name"] = self.name or f"{row['name'].iat[0]} {self.new_unit_id}".strip()
-        old = float(units["strength"].iat[i])
+        old = float(cast(float, units["strength"].iat[i]))
         moved, total = int(moving.sum()), int(of_unit.sum())
         if not math.isnan(old):
             units = units.assign(
@@ -570,7 +582,9 @@ class HouseholdsAdd(Change):
     def __post_init__(self) -> None:
         object.__setattr__(self, "rows", _records(self.rows, "households"))
 
-    def _edit(self, instance, tables, label):  # type: ignore[no-untyped-def]
+    def _edit(
+        self, instance: Instance, tables: dict[str, pd.DataFrame], label: str
+    ) -> Rules | None:
         new = pd.DataFrame(list(self.rows), columns=_columns(self.rows, "households"))
         problems = _unknown(
             label,
@@ -605,7 +619,9 @@ class HouseholdsLeave(Change):
     def __post_init__(self) -> None:
         object.__setattr__(self, "household_ids", _ids(self.household_ids))
 
-    def _edit(self, instance, tables, label):  # type: ignore[no-untyped-def]
+    def _edit(
+        self, instance: Instance, tables: dict[str, pd.DataFrame], label: str
+    ) -> Rules | None:
         known = _index(instance, "households", "household_id")
         _fail(
             _unknown(
@@ -630,9 +646,11 @@ class KeyCountyAdd(Change):
     def __post_init__(self) -> None:
         object.__setattr__(self, "county_id", str(self.county_id))
 
-    def _edit(self, instance, tables, label):  # type: ignore[no-untyped-def]
+    def _edit(
+        self, instance: Instance, tables: dict[str, pd.DataFrame], label: str
+    ) -> Rules | None:
         regions = tables["regions"]
-        i = instance.region_index.get_indexer([self.county_id])[0]
+        i = instance.region_index.get_indexer(pd.Index([self.county_id]))[0]
         if i < 0 or regions["level"].iat[i] != "county":
             found = (
                 repr(self.county_id)
@@ -684,7 +702,9 @@ class UnitStrength(Change):
             )
         object.__setattr__(self, "strength", s)
 
-    def _edit(self, instance, tables, label):  # type: ignore[no-untyped-def]
+    def _edit(
+        self, instance: Instance, tables: dict[str, pd.DataFrame], label: str
+    ) -> Rules | None:
         _fail(
             _unknown(label, "unit_id", [self.unit_id], instance.unit_index, "unit_id")
         )
@@ -725,7 +745,9 @@ class RuleChange(Change):
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "params": dict(self.params)}
 
-    def _edit(self, instance, tables, label):  # type: ignore[no-untyped-def]
+    def _edit(
+        self, instance: Instance, tables: dict[str, pd.DataFrame], label: str
+    ) -> Rules | None:
         rules = instance.rules
         given = Rules.from_dict(self.params, source=label)
         kw: dict[str, Any] = {}
@@ -1040,7 +1062,7 @@ class Scenario:
                 df[col] = pd.Series(dtype=object)
         cols = [*TABLE_COLUMNS, *[c for c in df.columns if c not in TABLE_COLUMNS]]
         df = df[cols]
-        out = (
+        out: dict[str, pd.Series] = (
             {"step": df["step"].astype(np.int64)}
             if len(df)
             else {"step": pd.Series([], dtype=np.int64)}
@@ -1227,7 +1249,7 @@ def _columns(rows: Sequence[Mapping[str, Any]], table: str) -> list[str]:
 
 def _taken(label: str, column: str, ids: pd.Series, known: pd.Index) -> list[Problem]:
     ids = ids.astype(object).map(_cell)
-    clash = known.get_indexer(ids.to_numpy(dtype=object)) >= 0
+    clash = known.get_indexer(pd.Index(ids.to_numpy(dtype=object))) >= 0
     dup = ids.duplicated().to_numpy()
     return [
         Problem("scenario", label, column, "a new id", f"{i!r} (exists)")

@@ -149,9 +149,7 @@ TABLES: dict[str, Table] = {
                 Column("cadre_id", "id"),
                 Column("unit_id", "id", ref=("units", "unit_id")),
                 Column("rank", "int", low=1.0),
-                Column(
-                    "max_households", "int", required=False, nullable=True, low=0.0
-                ),
+                Column("max_households", "int", required=False, nullable=True, low=0.0),
                 Column("is_head", "bool", required=False, nullable=True),
             ),
         ),
@@ -203,7 +201,12 @@ TABLES: dict[str, Table] = {
 
 PLAN_TABLES: dict[str, tuple[str, ...]] = {
     "village_pairs": ("village_id", "unit_id", "tier", "role", "continuity"),
-    "household_pairs": ("household_id", "responsible_id", "responsible_kind", "unit_id"),
+    "household_pairs": (
+        "household_id",
+        "responsible_id",
+        "responsible_kind",
+        "unit_id",
+    ),
     "leader_areas": ("leader_id", "area_id"),
     "leader_contacts": ("leader_id", "village_id"),
     "dispatch": ("unit_id", "cadre_id", "is_head"),

@@ -142,6 +142,7 @@ def solve(
     reserve = instance.rules.capacity_reserve if baseline is None else 0.0
 
     def villages(reserve: float, prune: bool = True) -> Any:
+        on: dict[str, Any] = {"executor": executor} if executor is not None else {}
         return solve_villages(
             instance,
             demand,
@@ -155,7 +156,7 @@ def solve(
             reserve=reserve,
             prune=prune,
             progress=(lambda d: report("villages", **d)) if progress else None,
-            **({"executor": executor} if executor is not None else {}),
+            **on,
         )
 
     try:

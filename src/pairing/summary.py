@@ -28,7 +28,8 @@ def plan_summary(plan: Plan) -> str:
     lines = [
         "Plan",
         "====",
-        f"      status: {info.get('status', 'n/a')} (method {info.get('method', 'n/a')})",
+        f"      status: {info.get('status', 'n/a')}"
+        f" (method {info.get('method', 'n/a')})",
         f"   objective: {_num(info.get('objective'))}",
         f"  best bound: {_num(info.get('best_bound'))}",
         f"         gap: {gap_s}",

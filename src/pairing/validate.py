@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -157,6 +157,10 @@ def _soft_text(soft: dict[str, Any]) -> str:
 # -- collecting violations ------------------------------------------------------
 
 
+Entry = tuple[tuple[Any, ...], str]
+"""A violation's ids and message, as :meth:`_Found.each` makes them."""
+
+
 class _Found:
     def __init__(self) -> None:
         self.violations: list[Violation] = []
@@ -169,7 +173,7 @@ class _Found:
         self,
         rule: str,
         positions: np.ndarray,
-        make: Callable[[int], tuple[tuple[Any, ...], str]],
+        make: Callable[[int], Entry],
     ) -> None:
         """One violation per position (the first :data:`LIMIT`), counting the rest."""
         positions = np.asarray(positions)
@@ -310,14 +314,14 @@ class _Checker:
         self.lead_rows = np.flatnonzero(lead)
         for what, pos in (("village", self.vp_v), ("unit", self.vp_u)):
             bad = np.flatnonzero(lead & (pos < 0))
-            found.each(
-                "R1",
-                bad,
-                lambda i, what=what: (
+
+            def unknown_lead(i: int, what: str = what) -> Entry:
+                return (
                     (vids[i], uids[i]),
                     f"lead row ({vids[i]}, {uids[i]}) names an unknown {what}",
-                ),
-            )
+                )
+
+            found.each("R1", bad, unknown_lead)
         ok = lead & (self.vp_v >= 0) & (self.vp_u >= 0)
         v, u = self.vp_v[ok], self.vp_u[ok]
         nonpoor = ~raw.v_poor[v]
@@ -462,17 +466,17 @@ class _Checker:
             (~is_claim, "unit {u} made no claim on village {v}"),
         ]
         for bad, text in checks:
-            found.each(
-                "R13",
-                np.flatnonzero(bad),
-                lambda j, text=text: (
+
+            def supplementary(j: int, text: str = text) -> Entry:
+                return (
                     (self.vid[v[j]], self.uid[u[j]]),
                     "supplementary pairing: "
                     + text.format(
                         u=self.uid[u[j]], v=self.vid[v[j]], t=raw.u_tier[u[j]]
                     ),
-                ),
-            )
+                )
+
+            found.each("R13", np.flatnonzero(bad), supplementary)
         pairs = pd.DataFrame({"v": v, "u": u})
         dup = pairs.duplicated().to_numpy()
         found.each(
@@ -529,13 +533,15 @@ class _Checker:
             ),
         )
         for what, pos in (("cadre", c), ("leader", lead)):
-            found.each(
-                "R1",
-                np.flatnonzero((kind == what) & (pos < 0)),
-                lambda i, what=what: (
+
+            def unknown_responsible(i: int, what: str = what) -> Entry:
+                return (
                     (hids[i], rids[i]),
                     f"household {hids[i]}: responsible {what} {rids[i]!r} is unknown",
-                ),
+                )
+
+            found.each(
+                "R1", np.flatnonzero((kind == what) & (pos < 0)), unknown_responsible
             )
         n_h = len(self.hid)
         rows = np.bincount(h[h >= 0], minlength=n_h)
@@ -768,7 +774,7 @@ class _Checker:
         )
         for (gt, gr, gc), g in groups:
             members = g.index.to_numpy()
-            cands = self._candidates(gt, gr, gc)
+            cands = self._candidates(cast(str, gt), cast(str, gr), cast(str, gc))
             cset = set(cands)
             for i in members:
                 if fixed[i]:
@@ -913,14 +919,16 @@ class _Checker:
         u = raw.u_index.get_indexer(pd.Index(dp["unit_id"]))
         c = raw.c_index.get_indexer(pd.Index(dp["cadre_id"]))
         for what, pos, ids in (("unit", u, uids), ("cadre", c, cids)):
-            found.each(
-                "R8",
-                np.flatnonzero(pos < 0),
-                lambda i, what=what, ids=ids: (
+
+            def unknown_dispatch(
+                i: int, what: str = what, ids: np.ndarray = ids
+            ) -> Entry:
+                return (
                     (uids[i], cids[i]),
                     f"dispatch row {i + 1} names an unknown {what} {ids[i]!r}",
-                ),
-            )
+                )
+
+            found.each("R8", np.flatnonzero(pos < 0), unknown_dispatch)
         ok = (u >= 0) & (c >= 0)
         other = np.flatnonzero(ok & (raw.c_unit[np.maximum(c, 0)] != u))
         found.each(
@@ -946,12 +954,13 @@ class _Checker:
         )
         rows = pd.DataFrame({"u": u[ok], "c": c[ok]})
         dup = rows.duplicated().to_numpy()
+        row_u, row_c = rows["u"].to_numpy(), rows["c"].to_numpy()
         found.each(
             "R8",
             np.flatnonzero(dup),
             lambda j: (
-                (self.uid[rows["u"].iat[j]], self.cid[rows["c"].iat[j]]),
-                f"cadre {self.cid[rows['c'].iat[j]]} is dispatched more than once",
+                (self.uid[row_u[j]], self.cid[row_c[j]]),
+                f"cadre {self.cid[row_c[j]]} is dispatched more than once",
             ),
         )
         rows = rows[~dup]

@@ -147,8 +147,9 @@ def _strings(series: pd.Series, illegal: str) -> pa.Array:
             return arr.cast(pa.string())
         except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
             pass
-    values = series.to_numpy(dtype=object, na_value=None)
-    values = [None if v is None or v != v else str(v) for v in values]
+    # pandas-stubs leave None out of ``na_value``; pandas takes it (NA -> None)
+    raw = series.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+    values = [None if v is None or v != v else str(v) for v in raw]
     try:
         return pa.array(values, type=pa.string(), from_pandas=True)
     except (UnicodeEncodeError, pa.ArrowInvalid):  # lone surrogates

@@ -9,6 +9,7 @@ and show region ids rather than Chinese names, so no glyph is ever missing.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -61,8 +62,6 @@ def save_charts(
         plot(instance, plan, data=tables.get(table), ax=ax, lang=lang)
         fig.tight_layout()
         path = out_dir / f"{name}.png"
-        atomic.write_file(
-            path, lambda tmp, f=fig: f.savefig(tmp, dpi=110, format="png")
-        )
+        atomic.write_file(path, partial(fig.savefig, dpi=110, format="png"))
         paths[f"chart:{name}"] = path
     return paths

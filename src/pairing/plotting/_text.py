@@ -76,7 +76,7 @@ def word(key: str, lang: str) -> str:
     return zh if chart_lang(lang) == "zh" else en
 
 
-def font_kwargs(lang: str) -> dict[str, str]:
+def font_kwargs(lang: str) -> dict[str, Any]:
     """``fontfamily`` for text in ``lang`` (empty for English)."""
     font = cjk_font()
     return {"fontfamily": font} if chart_lang(lang) == "zh" and font else {}

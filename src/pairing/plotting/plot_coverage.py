@@ -47,7 +47,9 @@ def plot_coverage(
     n = len(instance.regions)
     tier = np.where(hf["u"] >= 0, instance.u_tier[np.maximum(hf["u"], 0)], 4)
     pref = hf["prefecture"].to_numpy()
-    rows = instance.region_index.get_indexer(cov["region_id"].to_numpy(dtype=object))
+    rows = instance.region_index.get_indexer(
+        pd.Index(cov["region_id"].to_numpy(dtype=object))
+    )
     y = np.arange(len(cov))
     left = np.zeros(len(cov))
     for t, key in enumerate(("province", "prefecture", "county", "social", "leader")):

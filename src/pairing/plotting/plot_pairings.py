@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
@@ -45,7 +46,7 @@ def plot_pairings(
     from ..schema import UNIT_TIERS
 
     inst = instance
-    p = inst.region_index.get_indexer([prefecture_id])[0]
+    p = inst.region_index.get_indexer(pd.Index([prefecture_id]))[0]
     if p < 0 or inst.r_level[p] != 1:
         raise KeyError(f"{prefecture_id} is not a prefecture of the instance")
     if ax is None:
@@ -55,7 +56,8 @@ def plot_pairings(
     hf = F.households(inst, plan)
     scattered = np.unique(hf.loc[hf["scattered"] & (hf["prefecture"] == p), "v"])
     vxy, uxy = inst.v_xy, inst.u_xy
-    ax.scatter(*vxy[scattered].T, s=6, color="lightgray", label=word("scattered", lang))
+    sx, sy = vxy[scattered].T
+    ax.scatter(sx, sy, s=6, color="lightgray", label=word("scattered", lang))
     v, u = lf["v"].to_numpy(), lf["u"].to_numpy()
     tiers = np.asarray(UNIT_TIERS)[inst.u_tier[u]]
     for tier in ("province", "prefecture", "county"):
@@ -69,11 +71,18 @@ def plot_pairings(
         if len(segs):
             from matplotlib.collections import LineCollection
 
-            ax.add_collection(
-                LineCollection(segs, colors=colour, linewidths=0.6, alpha=0.5)
+            # an (N, 2, 2) array is a documented ``segments`` argument; the
+            # matplotlib stubs only list sequences
+            lines = LineCollection(
+                segs,  # type: ignore[arg-type]
+                colors=colour,
+                linewidths=0.6,
+                alpha=0.5,
             )
+            ax.add_collection(lines)
         ax.scatter(
-            *a.T,
+            a[:, 0],
+            a[:, 1],
             s=10 + 2 * np.sqrt(inst.v_households[v[sel]]),
             color=colour,
             edgecolor="black",
@@ -81,7 +90,15 @@ def plot_pairings(
             label=f"{word('village', lang)} ← {word(tier, lang)}",
             zorder=3,
         )
-        ax.scatter(*b.T, marker="s", s=25, color=colour, edgecolor="black", zorder=4)
+        ax.scatter(
+            b[:, 0],
+            b[:, 1],
+            marker="s",
+            s=25,
+            color=colour,
+            edgecolor="black",
+            zorder=4,
+        )
     ax.set_xlabel("x (km)")
     ax.set_ylabel("y (km)")
     ax.set_aspect("equal", adjustable="datalim")

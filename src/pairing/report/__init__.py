@@ -23,6 +23,7 @@ Every file is written atomically; workbooks never hold a formula.
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 
 from ..instance import Instance
@@ -121,7 +122,7 @@ def _write_report(
         for name, df in dashboard_tables(instance, plan).items():
             path = dash / f"{name}.csv"
             atomic.write_file(
-                path, lambda tmp, d=df: d.to_csv(tmp, index=False, encoding="utf-8-sig")
+                path, partial(df.to_csv, index=False, encoding="utf-8-sig")
             )
             files[name] = path
     seconds["dashboards"] = time.perf_counter() - t

@@ -25,7 +25,7 @@ from ..schema import UNIT_TIERS
 
 def _index(index: pd.Index, values: pd.Series, table: str, column: str) -> np.ndarray:
     """Positions of ``values`` in ``index``; unknown ids are bad input."""
-    pos = index.get_indexer(values.to_numpy(dtype=object)).astype(np.int64)
+    pos = index.get_indexer(pd.Index(values.to_numpy(dtype=object))).astype(np.int64)
     bad = np.flatnonzero(pos < 0)
     if len(bad):
         ids = values.to_numpy(dtype=object)[bad[:20]]
@@ -150,8 +150,12 @@ def _households(instance: Instance, plan: Plan) -> pd.DataFrame:
     kind = hp["responsible_kind"].to_numpy(dtype=object).astype(str)
     resp = hp["responsible_id"].to_numpy(dtype=object)
     is_cadre = kind == "cadre"
-    c = np.where(is_cadre, instance.cadre_index.get_indexer(resp), -1).astype(np.int64)
-    ldr = np.where(kind == "leader", instance.leader_index.get_indexer(resp), -1)
+    c = np.where(is_cadre, instance.cadre_index.get_indexer(pd.Index(resp)), -1).astype(
+        np.int64
+    )
+    ldr = np.where(
+        kind == "leader", instance.leader_index.get_indexer(pd.Index(resp)), -1
+    )
     ldr = ldr.astype(np.int64)
     if ((c < 0) & (ldr < 0)).any():
         bad = hp.loc[(c < 0) & (ldr < 0), "responsible_id"]

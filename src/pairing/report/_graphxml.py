@@ -273,6 +273,7 @@ def _text(s: pd.Series, kind: str, gexf: bool) -> pa.Array:
         text = np.where(s.to_numpy(dtype=bool, na_value=False), "true", "false")
     elif kind == "int":
         if pd.api.types.is_object_dtype(s.dtype):  # Python ints, maybe beyond 64 bits
+            assert missing is not None  # set for every kind but "double"
             text = np.asarray(
                 ["" if m else str(v) for v, m in zip(s, missing, strict=True)],
                 dtype=object,

@@ -7,6 +7,7 @@ equal the plan's; further sheets give the details.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -53,22 +54,22 @@ def leader_rows(instance: Instance, plan: Plan, lang: str = "zh") -> pd.DataFram
     lid = ld["leader_id"].astype(str).to_numpy()
     la = plan.leader_areas.astype({"leader_id": str, "area_id": str})
     lc = plan.leader_contacts.astype({"leader_id": str, "village_id": str})
-    area = la.drop_duplicates("leader_id").set_index("leader_id")["area_id"]
-    area = area.reindex(lid).fillna("").to_numpy(dtype=object).astype(str)
-    contact = lc.drop_duplicates("leader_id").set_index("leader_id")["village_id"]
-    contact = contact.reindex(lid).fillna("").to_numpy(dtype=object).astype(str)
+    area_of = la.drop_duplicates("leader_id").set_index("leader_id")["area_id"]
+    area = area_of.reindex(lid).fillna("").to_numpy(dtype=object).astype(str)
+    contact_of = lc.drop_duplicates("leader_id").set_index("leader_id")["village_id"]
+    contact = contact_of.reindex(lid).fillna("").to_numpy(dtype=object).astype(str)
     hf = F.households(inst, plan)
     taken = np.bincount(hf["l"].to_numpy()[hf["l"].to_numpy() >= 0], minlength=len(lid))
     rnames = F.region_names(inst)
-    ar = inst.region_index.get_indexer(area)
-    av = inst.village_index.get_indexer(area)
+    ar = inst.region_index.get_indexer(pd.Index(area))
+    av = inst.village_index.get_indexer(pd.Index(area))
     vnames = F.village_names(inst)
     area_name = np.where(
         ar >= 0,
         rnames[np.maximum(ar, 0)],
         np.where(av >= 0, vnames[np.maximum(av, 0)], area),
     )
-    cv = inst.village_index.get_indexer(contact)
+    cv = inst.village_index.get_indexer(pd.Index(contact))
     county = np.where(cv >= 0, rnames[inst.v_county[np.maximum(cv, 0)]], "")
     tiers = ld["tier"].astype(str).to_numpy()
     return pd.DataFrame(
@@ -250,5 +251,5 @@ def write_annexes(
     }
     for key, make in (("annex1", annex1), ("annex2", annex2)):
         sheets = make(instance, plan, lang)
-        atomic.write_file(paths[key], lambda tmp, s=sheets: write_xlsx(tmp, s))
+        atomic.write_file(paths[key], partial(write_xlsx, sheets=sheets))
     return paths

@@ -10,6 +10,7 @@ and, when matplotlib is installed, a PNG chart of it.
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -318,9 +319,7 @@ def write_dashboards(
     tables = dashboard_tables(instance, plan)
     for name, df in tables.items():
         path = out_dir / f"{name}.csv"
-        atomic.write_file(
-            path, lambda tmp, d=df: d.to_csv(tmp, index=False, encoding="utf-8-sig")
-        )
+        atomic.write_file(path, partial(df.to_csv, index=False, encoding="utf-8-sig"))
         paths[name] = path
     figures = headline(instance, plan)
     try:  # the shared soft-rule figures, when written

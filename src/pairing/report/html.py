@@ -75,7 +75,8 @@ def index_html(
     title = pick(TITLES, "report", lang)
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}">'
+        '<head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<h2>{_w('figures', lang)}</h2><table>",

@@ -1,4 +1,5 @@
-"""The consolidated roster of each prefecture (units → villages → cadres → households), R16.
+"""The consolidated roster of each prefecture (units → villages → cadres →
+households), R16.
 
 One workbook ``roster_<prefecture_id>.xlsx`` per prefecture-level area. Its
 first sheet has one row per poor household of the prefecture (opaque ids
@@ -9,6 +10,7 @@ plan's household rows of the prefecture.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +135,7 @@ def rosters(
     rows = rows.take(order).reset_index(drop=True)
     yes, no = pick(LABELS, "yes", lang), pick(LABELS, "no_", lang)
     rows["poor_village"] = pd.Categorical.from_codes(
-        np.where(rows["poor_village"].to_numpy(), 0, 1), [yes, no]
+        np.where(rows["poor_village"].to_numpy(), 0, 1), pd.Index([yes, no])
     )
     words = {t: pick(TIER_WORDS, t, lang) for t in TIER_WORDS} | {"": ""}
     rows["tier"] = rows["tier"].cat.rename_categories(
@@ -147,7 +149,7 @@ def rosters(
     is_cadre = kind == "cadre"
     rows["responsible_kind"] = pd.Categorical.from_codes(
         np.select([is_cadre, kind == "leader"], [0, 1], 2),
-        [kinds["cadre"], kinds["leader"], ""],
+        pd.Index([kinds["cadre"], kinds["leader"], ""]),
     )
     rid = inst.region_index.to_numpy(dtype=object).astype(str)
     uid = np.append(inst.unit_index.to_numpy(dtype=object).astype(str), "")
@@ -167,16 +169,16 @@ def rosters(
         p = int(p_all[s])
         key = rid[p] if p >= 0 else rid[inst.province]
         sheet = part[ROSTER_COLUMNS]
-        units = _unit_summary(part, len(uid))
+        summary = _unit_summary(part, len(uid))
         units = pd.DataFrame(
             {
-                "tier": tier_word[units["tier_code"]],
-                "unit": uname[units["unit_code"]],
-                "unit_id": uid[units["unit_code"]],
-                "villages_n": units["villages_n"],
-                "cadres": units["cadres"],
-                "households": units["households"],
-                "by_leaders": units["by_leaders"],
+                "tier": tier_word[summary["tier_code"]],
+                "unit": uname[summary["unit_code"]],
+                "unit_id": uid[summary["unit_code"]],
+                "villages_n": summary["villages_n"],
+                "cadres": summary["cadres"],
+                "households": summary["households"],
+                "by_leaders": summary["by_leaders"],
             }
         )
         from .annex import _with_total
@@ -242,7 +244,7 @@ def write_rosters(
     paths: dict[str, Path] = {}
     for pid, sheets in rosters(instance, plan, lang).items():
         path = out_dir / f"roster_{_safe(pid)}.xlsx"
-        atomic.write_file(path, lambda tmp, s=sheets: write_xlsx(tmp, s))
+        atomic.write_file(path, partial(write_xlsx, sheets=sheets))
         paths[f"roster:{pid}"] = path
     return paths
 

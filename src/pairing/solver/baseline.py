@@ -19,8 +19,10 @@ def baseline_leads(instance: Instance, baseline: Plan) -> IntArray:
     vp = baseline.village_pairs
     vp = vp[vp["role"] == "lead"]
     out = np.full(len(instance.villages), -1, dtype=np.int64)
-    v = instance.village_index.get_indexer(vp["village_id"].to_numpy(dtype=object))
-    u = instance.unit_index.get_indexer(vp["unit_id"].to_numpy(dtype=object))
+    v = instance.village_index.get_indexer(
+        pd.Index(vp["village_id"].to_numpy(dtype=object))
+    )
+    u = instance.unit_index.get_indexer(pd.Index(vp["unit_id"].to_numpy(dtype=object)))
     ok = (v >= 0) & (u >= 0)
     out[v[ok]] = u[ok]
     return out
@@ -33,7 +35,9 @@ def baseline_cadres(instance: Instance, baseline: Plan) -> IntArray:
     out = np.full(len(instance.households), -1, dtype=np.int64)
     hidx = pd.Index(instance.households["household_id"].to_numpy(dtype=object))
     h = hidx.get_indexer(hp["household_id"].to_numpy(dtype=object))
-    c = instance.cadre_index.get_indexer(hp["responsible_id"].to_numpy(dtype=object))
+    c = instance.cadre_index.get_indexer(
+        pd.Index(hp["responsible_id"].to_numpy(dtype=object))
+    )
     ok = (h >= 0) & (c >= 0)
     out[h[ok]] = c[ok]
     return out

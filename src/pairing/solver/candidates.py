@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -147,7 +148,7 @@ def strength_percentile(instance: Instance) -> FloatArray:
         dtype=np.float64, copy=True
     )
     out[(size == 1).to_numpy()] = 1.0
-    return out
+    return cast(FloatArray, out)
 
 
 def _join(left: IntArray, right: IntArray) -> tuple[IntArray, IntArray]:
@@ -340,11 +341,12 @@ def build_candidates(
 
     causes: list[Cause] = []
     for u in np.flatnonzero((tier <= 2) & ~can_lead & (instance.u_min > 0)):
+        unit = uid[int(u)]
         causes.append(
             Cause(
                 "R8",
-                str(uid[u]),
-                f"unit {uid[u]} must lead {instance.u_min[u]} village(s) (R4) but has "
+                str(unit),
+                f"unit {unit} must lead {instance.u_min[u]} village(s) (R4) but has "
                 f"{carriers[u]} cadre(s) able to carry households for a kick-off team "
                 f"of {size[u]}",
                 {"min_villages": int(instance.u_min[u]), "cadres": int(carriers[u])},
@@ -399,11 +401,12 @@ def build_candidates(
     # R4: a unit that must lead villages needs candidates for them
     counts = np.bincount(pu, minlength=n_u)
     for u in np.flatnonzero(can_lead & (counts < instance.u_min)):
+        unit = uid[int(u)]
         causes.append(
             Cause(
                 "R4",
-                str(uid[u]),
-                f"unit {uid[u]} must lead {instance.u_min[u]} poor village(s) but only "
+                str(unit),
+                f"unit {unit} must lead {instance.u_min[u]} poor village(s) but only "
                 f"{counts[u]} in its region fit its capacity ({cap[u]} households)",
                 {"min_villages": int(instance.u_min[u]), "candidates": int(counts[u])},
                 "set the unit's min_villages lower or add cadres",

@@ -37,7 +37,7 @@ from ortools.sat.python import cp_model
 
 from ..errors import Cause
 from ..instance import Instance
-from ..precheck import COUNTY, PREFECTURE, PROVINCE, SOCIAL, Counts
+from ..precheck import COUNTY, PREFECTURE, PROVINCE, SOCIAL, Counts, Pos
 
 
 @dataclass(frozen=True)
@@ -330,7 +330,7 @@ class _Model:
         for var, value in zip(self.x, chosen.tolist(), strict=True):
             self.model.add_hint(var, value)
 
-    def _lit(self, rule: str, kind: str, index: int) -> cp_model.IntVar:
+    def _lit(self, rule: str, kind: str, index: Pos) -> cp_model.IntVar:
         lit = self.model.new_bool_var(f"{kind}{index}")
         self.groups.append(Group(rule, kind, int(index)))
         self.lits.append(lit)
@@ -428,14 +428,15 @@ class _Model:
         if g.kind == "prefecture":
             p = g.index
             kids = (c.level == 2) & (c.parent == p)
+            region_id = str(c.r_id[p]) if p >= 0 else ""
             fig = {
-                "region_id": str(c.r_id[p]) if p >= 0 else "",
+                "region_id": region_id,
                 "prefecture_capacity": int(self.cap_p[p]) if p >= 0 else 0,
                 "scattered": int(c.scattered[kids].sum()),
             }
             return Cause(
                 "R3",
-                fig["region_id"],
+                region_id,
                 f"{c.region(p) if p >= 0 else 'no prefecture'}: its prefecture tier "
                 f"(capacity {fig['prefecture_capacity']:,}) carries its own villages "
                 "and "

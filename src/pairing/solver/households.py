@@ -4,7 +4,8 @@ A min-cost flow, solved exactly. It falls apart into independent
 components — the province tier's units with their villages' households, and
 one per prefecture (its prefecture- and county-tier units, their villages'
 households and its scattered households) — which are solved separately, on
-an executor when one is given. Households are aggregated into interchangeable groups so the network stays small:
+an executor when one is given. Households are aggregated into
+interchangeable groups so the network stays small:
 
 * a household of a poor village can only go to its lead unit (R3), so it
   enters at the node ``(unit, severity bucket)``;
@@ -245,7 +246,10 @@ def _flow_job(
     caps: list[np.ndarray] = []
     costs: list[np.ndarray] = []
 
-    def arcs(t: np.ndarray, h: np.ndarray, c: np.ndarray, k: np.ndarray) -> None:
+    def arcs(
+        t: np.ndarray, h: np.ndarray, c: np.ndarray | int, k: np.ndarray | int
+    ) -> None:
+        """Append arcs ``t -> h``; capacity ``c`` and cost ``k`` broadcast."""
         tails.append(np.asarray(t, dtype=np.int64))
         heads.append(np.asarray(h, dtype=np.int64))
         caps.append(np.broadcast_to(np.asarray(c, dtype=np.int64), len(t)).copy())

@@ -28,6 +28,7 @@ Steps, following ``docs/semantics.md``:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -95,10 +96,10 @@ class _Areas:
 
     def resolve(self, area_id: str) -> tuple[str, int]:
         """``("region", i)``, ``("village", i)`` or ``("", -1)`` for an id."""
-        i = int(self.region_ids.get_indexer([area_id])[0])
+        i = int(self.region_ids.get_indexer(pd.Index([area_id]))[0])
         if i >= 0:
             return "region", i
-        i = int(self.village_ids.get_indexer([area_id])[0])
+        i = int(self.village_ids.get_indexer(pd.Index([area_id]))[0])
         if i >= 0:
             return "village", i
         return "", -1
@@ -318,7 +319,9 @@ def assign_leaders(instance: Instance) -> LeaderResult:
     users = np.zeros(len(inst.villages), dtype=np.int64)
     contact = np.full(n_l, -1, dtype=np.int64)
     k_want = inst.l_contact_households
-    inside = [areas.villages(*area[leader]) for leader in range(n_l)]  # type: ignore[misc]
+    # every leader has an area by now (a leader without one raised a cause above)
+    placed = cast("list[tuple[str, int]]", area)
+    inside = [areas.villages(*placed[leader]) for leader in range(n_l)]
     honoured = [
         contact_point[leader] >= 0
         and contact_point[leader] in set(inside[leader].tolist())
@@ -337,8 +340,8 @@ def assign_leaders(instance: Instance) -> LeaderResult:
             vs = inside[leader]
             left = avail[vs] - taken[vs]
             short = left < k_want[leader]
-            key = np.lexsort((vs, -inst.v_severity[vs], users[vs] > 0, short))
-            contact[leader] = vs[key[0]]
+            best = np.lexsort((vs, -inst.v_severity[vs], users[vs] > 0, short))
+            contact[leader] = vs[best[0]]
             users[contact[leader]] += 1
         v = contact[leader]
         k = int(min(k_want[leader], avail[v] - taken[v]))
@@ -347,10 +350,7 @@ def assign_leaders(instance: Instance) -> LeaderResult:
         picks.append(got)
         owners.append(np.full(k, leader, dtype=np.int64))
 
-    area_ids = np.array(
-        [areas.area_id(*a) for a in area],  # type: ignore[misc]
-        dtype=object,
-    )
+    area_ids = np.array([areas.area_id(*a) for a in placed], dtype=object)
     households = np.concatenate(picks).astype(np.int64)
     household_leader = np.concatenate(owners).astype(np.int64)
     srt = np.argsort(households, kind="stable")
@@ -360,7 +360,7 @@ def assign_leaders(instance: Instance) -> LeaderResult:
 def _contact_points(inst: Instance) -> IntArray:
     """Contact point village index per leader (-1 when none or unknown)."""
     ids = inst.leaders["contact_point_village_id"].to_numpy(dtype=object)
-    return inst.village_index.get_indexer(ids).astype(np.int64)
+    return inst.village_index.get_indexer(pd.Index(ids)).astype(np.int64)
 
 
 def _area_of_contact(

@@ -257,7 +257,7 @@ def solve_villages(
                     keep |= x_hint.astype(bool)
                 sub = c.subset(keep)
                 m_sub = build_model(sub)
-                if lp.cuts is not None and lp.cuts.shape[0]:
+                if lp.cuts is not None and lp.cut_rhs is not None and lp.cuts.shape[0]:
                     m_sub = with_rows(m_sub, lp.cuts[:, keep], lp.cut_rhs)
                 start_x = None
                 if lead is not None:
@@ -365,7 +365,7 @@ def _pairs(c: Candidates, lead: IntArray) -> IntArray:
     return x
 
 
-def _lead(c: Candidates, x: IntArray) -> IntArray:
+def _lead(c: Candidates, x: np.ndarray) -> IntArray:
     lead = np.full(c.n_villages, -1, dtype=np.int64)
     on = np.flatnonzero(x[: c.n] > 0)
     lead[c.pv[on]] = c.pu[on]
