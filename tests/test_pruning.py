@@ -59,3 +59,35 @@ def test_a_pruned_instance_solves_to_a_valid_plan(
     plan = pairing.solve(inst, time_limit=10, seed=0, workers=1, deterministic=True)
     report = pairing.validate(inst, plan)
     assert report.ok, report.summary()
+
+
+def test_local_tiers_are_pruned_on_very_large_instances(inst, monkeypatch):
+    demand = inst.v_households
+    full = cand.build_candidates(inst, demand, prune=True)
+    monkeypatch.setattr(cand, "PAIRS_MAX", 10)
+    monkeypatch.setattr(cand, "LOCAL_PER_VILLAGE", 2)
+    monkeypatch.setattr(cand, "LOCAL_PER_UNIT", 1)
+    c = cand.build_candidates(inst, demand, prune=True)
+    assert _province_pairs(c) == _province_pairs(full)  # pruned apart
+    local = ~c.province
+    assert 0 < int(local.sum()) < int((~full.province).sum())
+    # every unit keeps a candidate (R4), every village its best local pair
+    had = np.bincount(full.pu, minlength=c.n_units) > 0
+    assert np.all(np.bincount(c.pu, minlength=c.n_units)[had] > 0)
+    for v in c.villages[:20]:
+        sel = (full.pv == v) & ~full.province
+        if sel.any():
+            best = full.score[sel].max()
+            assert c.score[(c.pv == v) & ~c.province].max() >= best - 1
+    team = np.unique(inst.t_village * c.n_units + inst.t_unit)
+    team = team[np.isin(team, full.pv * c.n_units + full.pu)]
+    assert np.isin(team, c.pv * c.n_units + c.pu).all()  # R11 pairs stay
+
+
+def test_a_locally_pruned_instance_solves(inst, monkeypatch):
+    monkeypatch.setattr(cand, "PAIRS_MAX", 10)
+    monkeypatch.setattr(cand, "LOCAL_PER_VILLAGE", 4)
+    monkeypatch.setattr(cand, "LOCAL_PER_UNIT", 4)
+    plan = pairing.solve(inst, time_limit=10, seed=0, workers=1, deterministic=True)
+    report = pairing.validate(inst, plan)
+    assert report.ok, report.summary()

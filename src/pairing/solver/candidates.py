@@ -254,6 +254,65 @@ def _province_pairs(
     return key // len(instance.units), key % len(instance.units)
 
 
+PAIRS_MAX = 4_000_000
+"""Above this many candidate pairs in all, the prefecture and county tiers'
+pairs are pruned too (:func:`_local_pruned`); a 10x Jilin has ~7M of them."""
+LOCAL_PER_VILLAGE = 32
+LOCAL_PER_UNIT = 32
+
+
+def _local_pruned(
+    instance: Instance,
+    pv: IntArray,
+    pu: IntArray,
+    fixed: IntArray | None,
+    prefer: IntArray | None,
+) -> BoolArray:
+    """Pairs kept when the prefecture and county tiers are pruned.
+
+    Those tiers' pairs grow with the villages times the units of a region
+    (R2). Kept: every province-tier pair (pruned already by
+    :func:`_province_pairs`), and of the others each village's
+    :data:`LOCAL_PER_VILLAGE` best per tier and each unit's
+    :data:`LOCAL_PER_UNIT` best villages by the objective (R9, R10, travel),
+    plus every resident-team (R11), baseline (R14) and fixed pair.
+    """
+    w = instance.rules.weights
+    tier = instance.u_tier[pu]
+    sev = instance.v_severity
+    top = max(float(sev[pv].max(initial=0.0)), 1e-12)
+    pct = strength_percentile(instance)
+    value = (sev[pv] / top) * (w.tier * TIER_VALUE[tier] + w.strength * pct[pu])
+    value -= w.distance * instance.distance(pu, pv) / 100.0
+    keep = tier == 0
+    keep |= _top_mask(pv * 4 + tier, value, LOCAL_PER_VILLAGE)
+    keep |= _top_mask(pu, value, LOCAL_PER_UNIT)
+    n_u = len(instance.units)
+    key = pv * n_u + pu
+    must = []
+    if len(instance.resident_teams):
+        must.append(instance.t_village * n_u + instance.t_unit)
+    for given in (fixed, prefer):
+        if given is not None:
+            g = np.asarray(given, dtype=np.int64)
+            v = np.flatnonzero(g >= 0)
+            must.append(v * n_u + g[v])
+    if must:
+        keep |= np.isin(key, np.concatenate(must))
+    return keep
+
+
+def _top_mask(group: IntArray, value: np.ndarray, k: int) -> BoolArray:
+    """Mask of the ``k`` largest ``value`` within each ``group``."""
+    order = np.lexsort((-value, group))
+    g = group[order]
+    first = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1] if len(g) else g
+    rank = np.arange(len(g)) - np.repeat(first, np.diff(np.r_[first, len(g)]))
+    mask = np.zeros(len(group), dtype=bool)
+    mask[order[rank < k]] = True
+    return mask
+
+
 def _reserved(
     cap: IntArray,
     reserve: float,
@@ -395,6 +454,9 @@ def build_candidates(
                     )
                 )
     pv, pu = pv[ok], pu[ok]
+    if prune and len(pv) > PAIRS_MAX:
+        keep = _local_pruned(instance, pv, pu, fixed, prefer)
+        pv, pu = pv[keep], pu[keep]
     order = np.lexsort((pu, pv))
     pv, pu = pv[order], pu[order]
 

@@ -36,6 +36,7 @@ import numpy as np
 from ..errors import Cause, Infeasible, NoPlanFound
 from ..instance import Instance, IntArray
 from .candidates import Candidates, build_candidates
+from .candidates import _top_mask as _top
 from .cpsat import solve_cpsat
 from .greedy import greedy
 from .lp import solve_lp, solve_mip
@@ -370,19 +371,6 @@ def _lead(c: Candidates, x: np.ndarray) -> IntArray:
     on = np.flatnonzero(x[: c.n] > 0)
     lead[c.pv[on]] = c.pu[on]
     return lead
-
-
-def _top(group: IntArray, value: np.ndarray, k: int) -> np.ndarray:
-    """Mask of the ``k`` largest ``value`` within each ``group``."""
-    order = np.lexsort((-value, group))
-    g = group[order]
-    first = (
-        np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1] if len(g) else np.zeros(0, int)
-    )
-    rank = np.arange(len(g)) - np.repeat(first, np.diff(np.r_[first, len(g)]))
-    mask = np.zeros(len(group), dtype=bool)
-    mask[order[rank < k]] = True
-    return mask
 
 
 def _restrict(
