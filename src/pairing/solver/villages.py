@@ -251,6 +251,17 @@ def solve_villages(
                 raise Infeasible([_cause()])
             bound = lp.bound
             report("lp", bound=bound)
+            if lead is None and np.isfinite(lp.x[: c.n]).all():
+                # the greedy alone left villages (tight R6/R3 at 10x sizes):
+                # start it again from the LP's rounding, which already
+                # balances the capacities
+                g = greedy(
+                    c, n_r, instance.u_region, instance.u_tier, start=_rounded(c, lp.x)
+                )
+                if np.all(g[c.villages] >= 0):
+                    lead, objective = g, float(c.objective(g))
+                    x_hint = _pairs(c, g)
+                    report("lp greedy", incumbent=objective)
             per_village = KEEP_PER_VILLAGE
             while True:
                 keep = _restrict(c, lp.x[: c.n], lp.reduced[: c.n], per_village)
@@ -357,6 +368,16 @@ def claims(instance: Instance, lead: IntArray) -> IntArray:
     rank = np.arange(len(pairs)) - np.repeat(first, size)
     take = rank < instance.u_max[pairs[:, 0]]
     return pairs[take].astype(np.int64)
+
+
+def _rounded(c: Candidates, x: np.ndarray) -> IntArray:
+    """Per village, the unit of its largest LP value (-1 where all are 0)."""
+    x = x[: c.n]
+    best = _top(c.pv, x + 1e-9 * c.score / max(1, int(np.abs(c.score).max())), 1)
+    best &= x > 1e-6
+    start = np.full(c.n_villages, -1, dtype=np.int64)
+    start[c.pv[best]] = c.pu[best]
+    return start
 
 
 def _pairs(c: Candidates, lead: IntArray) -> IntArray:
