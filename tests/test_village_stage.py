@@ -323,3 +323,18 @@ def test_deterministic_same_result():
     b = solve_villages(inst, inst.v_households, **kw)
     assert np.array_equal(a.lead, b.lead)
     assert a.objective == b.objective
+
+
+def test_least_objective_is_below_every_plan():
+    """``_least`` (each village's worst pair) bounds every plan from below, so
+    an upper bound under it is a proof of infeasibility."""
+    import pairing
+    from pairing.solver.villages import _least
+
+    inst = pairing.generate(4300, seed=3)
+    c = build_candidates(inst, inst.v_households)
+    lead = greedy(c, len(inst.regions), inst.u_region, inst.u_tier)
+    assert np.all(lead[c.villages] >= 0)
+    assert _least(c) <= c.objective(lead)
+    res = solve_villages(inst, inst.v_households, time_limit=5, deterministic=True)
+    assert _least(c) <= res.objective <= res.bound

@@ -250,6 +250,8 @@ def solve_villages(
             if lp.status == "infeasible":
                 raise Infeasible([_cause()])
             bound = lp.bound
+            if bound < _least(c):  # a valid bound below every plan's objective
+                raise Infeasible([_cause()])
             report("lp", bound=bound)
             if lead is None and np.isfinite(lp.x[: c.n]).all():
                 # the greedy alone left villages (tight R6/R3 at 10x sizes):
@@ -413,6 +415,15 @@ def _trivial_bound(c: Candidates) -> float:
     best = np.full(c.n_villages, np.iinfo(np.int64).min, dtype=np.int64)
     np.maximum.at(best, c.pv, c.score)
     return float(best[c.villages].sum())
+
+
+def _least(c: Candidates) -> float:
+    """Sum over villages of their worst pair's score: no plan scores less
+    (the model's other columns cost nothing), so a valid upper bound below
+    it proves the model infeasible."""
+    worst = np.full(c.n_villages, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(worst, c.pv, c.score)
+    return float(worst[c.villages].sum())
 
 
 def _cause() -> Cause:
