@@ -366,9 +366,10 @@ def test_deterministic_runs_are_byte_identical(small: Path, tmp_path: Path) -> N
 
 
 @pytest.fixture(scope="module")
-def medium(work: Path) -> Path:
-    out = work / "medium"
-    proc = run("generate", "--out", out, "--households", "43000")
+def large(work: Path) -> Path:
+    """A 0.3x Jilin: its solve takes far longer than the interrupt's delay."""
+    out = work / "large"
+    proc = run("generate", "--out", out, "--households", "129000")
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -393,7 +394,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.slow
 def test_interrupt_keeps_the_previous_plan(
-    medium: Path, tiny: Path, tmp_path: Path
+    large: Path, tiny: Path, tmp_path: Path
 ) -> None:
     """SIGINT mid-solve: no half-written folder; any plan there is complete.
 
@@ -404,7 +405,7 @@ def test_interrupt_keeps_the_previous_plan(
     # a previous, complete plan in place
     assert run("solve", tiny, "--out", out, "--workers", "1", "--quiet").returncode == 0
     before = _snapshot(out)
-    proc = _interrupt(medium, out, after=6.0)
+    proc = _interrupt(large, out, after=5.0)
     assert _leftovers(tmp_path) == []
     after = _snapshot(out)
     if proc.returncode == 130:
@@ -413,13 +414,13 @@ def test_interrupt_keeps_the_previous_plan(
     else:
         assert proc.returncode == 0, proc.stderr
         assert after != before
-        assert run("validate", medium, out).returncode == 0
+        assert run("validate", large, out).returncode == 0
 
 
 @pytest.mark.slow
-def test_interrupt_writes_no_new_plan(medium: Path, tmp_path: Path) -> None:
+def test_interrupt_writes_no_new_plan(large: Path, tmp_path: Path) -> None:
     out = tmp_path / "plan"
-    proc = _interrupt(medium, out, after=6.0)
+    proc = _interrupt(large, out, after=5.0)
     assert proc.returncode == 130
     assert not out.exists()
     assert _leftovers(tmp_path) == []
