@@ -338,3 +338,31 @@ def test_least_objective_is_below_every_plan():
     assert _least(c) <= c.objective(lead)
     res = solve_villages(inst, inst.v_households, time_limit=5, deterministic=True)
     assert _least(c) <= res.objective <= res.bound
+
+
+def test_decomposed_repairs_an_incomplete_greedy(monkeypatch):
+    """When the greedy leaves villages, CP-SAT places them before the LP/MIP."""
+    import pairing
+    from pairing.solver import villages
+
+    inst = pairing.generate(4300, seed=3)
+    real = villages.greedy
+
+    def leaves_three(c, *args, **kwargs):
+        lead = real(c, *args, **kwargs)
+        lead[c.villages[:3]] = -1
+        return lead
+
+    monkeypatch.setattr(villages, "greedy", leaves_three)
+    phases: list[str] = []
+    res = solve_villages(
+        inst,
+        inst.v_households,
+        time_limit=5,
+        deterministic=True,
+        method="decomposed",
+        progress=lambda d: phases.append(d["phase"]),
+    )
+    assert "repair" in phases
+    assert np.all(res.lead[inst.poor_villages] >= 0)
+    assert res.objective <= res.bound

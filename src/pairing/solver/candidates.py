@@ -254,9 +254,11 @@ def _province_pairs(
     return key // len(instance.units), key % len(instance.units)
 
 
-PAIRS_MAX = 4_000_000
+PAIRS_MAX = 16_000_000
 """Above this many candidate pairs in all, the prefecture and county tiers'
-pairs are pruned too (:func:`_local_pruned`); a 10x Jilin has ~7M of them."""
+pairs are pruned too (:func:`_local_pruned`). A 10x Jilin has ~9M pairs
+once the province tier is pruned and is left whole: pruning its counties to
+32 pairs per village left the greedy 2,570 villages it could not place."""
 LOCAL_PER_VILLAGE = 32
 LOCAL_PER_UNIT = 32
 

@@ -180,6 +180,25 @@ def solve_villages(
     g_obj = c.objective(g) if complete_greedy else -math.inf
     report("greedy", incumbent=g_obj if complete_greedy else None)
 
+    if not complete_greedy and method == "decomposed":
+        # a few villages left (tight R3/R6 on very large instances): CP-SAT
+        # places them in their neighbourhood, so the MIP starts from a plan
+        from .repair import repair
+
+        fixed_lead, outcome = repair(
+            c,
+            g,
+            time_limit=(0.2 * time_limit) if deterministic else 0.2 * left(),
+            seed=seed,
+            workers=workers,
+            deterministic=deterministic,
+        )
+        if outcome == "infeasible":
+            raise Infeasible([_cause()])
+        if fixed_lead is not None:
+            g, complete_greedy = fixed_lead, True
+            g_obj = c.objective(g)
+            report("repair", incumbent=g_obj)
     lead: IntArray | None = g if complete_greedy else None
     objective = g_obj
     bound = math.inf
