@@ -180,15 +180,16 @@ def solve_villages(
     g_obj = c.objective(g) if complete_greedy else -math.inf
     report("greedy", incumbent=g_obj if complete_greedy else None)
 
-    if not complete_greedy and method == "decomposed":
-        # a few villages left (tight R3/R6 on very large instances): CP-SAT
-        # places them in their neighbourhood, so the MIP starts from a plan
+    if not complete_greedy and method in ("decomposed", "heuristic"):
+        # CP-SAT places the villages the greedy left in their neighbourhood
+        # (the heuristic's repair; for the decomposed method, the MIP's start)
         from .repair import repair
 
+        share = 1.0 if method == "heuristic" else 0.2
         fixed_lead, outcome = repair(
             c,
             g,
-            time_limit=(0.2 * time_limit) if deterministic else 0.2 * left(),
+            time_limit=share * (time_limit if deterministic else left()),
             seed=seed,
             workers=workers,
             deterministic=deterministic,
@@ -206,23 +207,6 @@ def solve_villages(
     used = "heuristic"
 
     if method == "heuristic":
-        if lead is None:  # CP-SAT repairs the greedy's gaps in their neighbourhood
-            from .repair import repair
-
-            fixed_lead, outcome = repair(
-                c,
-                g,
-                time_limit=time_limit if deterministic else left(),
-                seed=seed,
-                workers=workers,
-                deterministic=deterministic,
-            )
-            if outcome == "infeasible":
-                raise Infeasible([_cause()])
-            if fixed_lead is not None:
-                lead = fixed_lead
-                objective = c.objective(lead)
-                report("repair", incumbent=objective)
         bound = _trivial_bound(c)
         if c.n <= 4 * MONOLITHIC_PAIRS:
             lp = solve_lp(build_model(c), time_limit=left())
