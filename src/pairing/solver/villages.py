@@ -12,8 +12,11 @@ Methods:
 * ``cpsat`` — one CP-SAT model over every candidate pair, hinted by the greedy;
 * ``decomposed`` — the LP relaxation (HiGHS) of the full model gives the bound
   and picks the pairs worth keeping (its support and, per village and per
-  unit, the pairs of best reduced cost); CP-SAT then solves that restricted
-  model, hinted by the greedy;
+  unit, the pairs of best reduced cost); HiGHS' MIP then solves that
+  restricted model from the greedy's plan (repaired by CP-SAT, or restarted
+  from the LP's rounding, when the greedy leaves villages), and the regional
+  polish (:func:`~.regional.polish_regions`) re-solves each prefecture with
+  the province tier fixed;
 * ``heuristic`` — :func:`~.greedy.greedy` (ejection chains and R4 repair,
   near-linear in the pairs); villages it leaves are placed by a CP-SAT model
   of their neighbourhood (:func:`~.repair.repair`), widened until a plan is
