@@ -374,12 +374,19 @@ def large(work: Path) -> Path:
     return out
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt(instance: Path, out: Path, after: float) -> subprocess.CompletedProcess:
     proc = subprocess.Popen(
         [sys.executable, "-m", "pairing", "solve", str(instance), "--out", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a shell's background job ignores SIGINT, and Python then keeps
+        # ignoring it: give the child the default, as a terminal would
+        preexec_fn=_default_sigint,
     )
     time.sleep(after)
     proc.send_signal(signal.SIGINT)
