@@ -14,6 +14,14 @@ def inst() -> pairing.Instance:
     return pairing.generate(43_000, seed=4)
 
 
+def _limits(monkeypatch, tier: str, *, per_village: int, per_unit: int) -> None:
+    """Prune the ``PROVINCE`` or ``LOCAL`` tiers' pairs of any instance."""
+    most = "PROVINCE_PAIRS_MAX" if tier == "PROVINCE" else "PAIRS_MAX"
+    monkeypatch.setattr(cand, most, 10)
+    monkeypatch.setattr(cand, f"{tier}_PER_VILLAGE", per_village)
+    monkeypatch.setattr(cand, f"{tier}_PER_UNIT", per_unit)
+
+
 def _province_pairs(c: cand.Candidates) -> int:
     return int(c.province.sum())
 
@@ -28,9 +36,7 @@ def test_small_instances_keep_every_province_pair(inst):
 def test_pruned_pairs_keep_the_best_and_the_required(inst, monkeypatch):
     demand = inst.v_households
     full = cand.build_candidates(inst, demand, prune=True)
-    monkeypatch.setattr(cand, "PROVINCE_PAIRS_MAX", 10)
-    monkeypatch.setattr(cand, "PROVINCE_PER_VILLAGE", 3)
-    monkeypatch.setattr(cand, "PROVINCE_PER_UNIT", 2)
+    _limits(monkeypatch, "PROVINCE", per_village=3, per_unit=2)
     c = cand.build_candidates(inst, demand, prune=True)
     assert 0 < _province_pairs(c) < _province_pairs(full)
     # every village keeps its 3 best province pairs of the full set (same score)
@@ -53,9 +59,7 @@ def test_a_pruned_instance_solves_to_a_valid_plan(
     inst, monkeypatch, per_village, per_unit
 ):
     # (3, 2) leaves a restricted model with no plan: solve retries unpruned
-    monkeypatch.setattr(cand, "PROVINCE_PAIRS_MAX", 10)
-    monkeypatch.setattr(cand, "PROVINCE_PER_VILLAGE", per_village)
-    monkeypatch.setattr(cand, "PROVINCE_PER_UNIT", per_unit)
+    _limits(monkeypatch, "PROVINCE", per_village=per_village, per_unit=per_unit)
     plan = pairing.solve(inst, time_limit=10, seed=0, workers=1, deterministic=True)
     report = pairing.validate(inst, plan)
     assert report.ok, report.summary()
@@ -64,9 +68,7 @@ def test_a_pruned_instance_solves_to_a_valid_plan(
 def test_local_tiers_are_pruned_on_very_large_instances(inst, monkeypatch):
     demand = inst.v_households
     full = cand.build_candidates(inst, demand, prune=True)
-    monkeypatch.setattr(cand, "PAIRS_MAX", 10)
-    monkeypatch.setattr(cand, "LOCAL_PER_VILLAGE", 2)
-    monkeypatch.setattr(cand, "LOCAL_PER_UNIT", 1)
+    _limits(monkeypatch, "LOCAL", per_village=2, per_unit=1)
     c = cand.build_candidates(inst, demand, prune=True)
     assert _province_pairs(c) == _province_pairs(full)  # pruned apart
     local = ~c.province
@@ -85,9 +87,7 @@ def test_local_tiers_are_pruned_on_very_large_instances(inst, monkeypatch):
 
 
 def test_a_locally_pruned_instance_solves(inst, monkeypatch):
-    monkeypatch.setattr(cand, "PAIRS_MAX", 10)
-    monkeypatch.setattr(cand, "LOCAL_PER_VILLAGE", 4)
-    monkeypatch.setattr(cand, "LOCAL_PER_UNIT", 4)
+    _limits(monkeypatch, "LOCAL", per_village=4, per_unit=4)
     plan = pairing.solve(inst, time_limit=10, seed=0, workers=1, deterministic=True)
     report = pairing.validate(inst, plan)
     assert report.ok, report.summary()

@@ -299,6 +299,12 @@ class Instance:
             self.c_unit, weights=self.c_cap, minlength=len(self.units)
         ).astype(np.int64)
 
+    def u_reserved_capacity(self, reserve: float) -> IntArray:
+        """A unit's capacity less the share ``reserve`` kept free (R14), rounded
+        so that the reserve is whole households."""
+        cap = self.u_capacity
+        return cap - np.floor(reserve * cap).astype(np.int64)
+
     @cached_property
     def u_head(self) -> IntArray:
         """Index of the unit's head cadre (its first ``is_head`` row), or -1."""

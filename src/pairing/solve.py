@@ -159,24 +159,27 @@ def solve(
             **on,
         )
 
+    # the reserve is kept only where the rules allow, and pruned pairs (10x
+    # sizes) are only a restriction: when either makes the stage infeasible,
+    # it runs again without
+    from .solver.candidates import may_prune
+
+    attempts = [(reserve, True)] if reserve > 0 else []
+    attempts += [(0.0, True)] + ([(0.0, False)] if may_prune(instance) else [])
     try:
-        if vres is None and reserve > 0:
+        for i, (reserve, prune) in enumerate(attempts if vres is None else []):
             try:
-                vres = villages(reserve)
-            except Infeasible:  # the reserve is kept only where the rules allow
-                reserve = 0.0
-        if vres is None:
-            try:
-                vres = villages(0.0)
-            except Infeasible:  # pruned province pairs (10x sizes): all of them
-                if not _pruned(instance):
+                vres = villages(reserve, prune)
+                break
+            except Infeasible:
+                if i == len(attempts) - 1:
                     raise
-                vres = villages(0.0, prune=False)
     except Infeasible as exc:  # R15: name the conflicting rule groups
         from .solver.conflicts import explain
 
         causes = explain(instance, demand, time_limit=min(10.0, left()))
         raise Infeasible(causes or exc.causes) from None
+    assert vres is not None  # the last attempt either succeeds or raises
     seconds["villages"] = time.perf_counter() - t0
 
     # 4. households (R1, R3, R5, R10, R12)
@@ -317,14 +320,6 @@ def _keep_villages(
         res.method = "baseline kept"
         return res
     return None
-
-
-def _pruned(instance: Instance) -> bool:
-    """Whether the village stage prunes the province tier's pairs."""
-    from .solver.candidates import PROVINCE_PAIRS_MAX
-
-    n_prov = int(((instance.u_tier == 0) & (instance.u_max > 0)).sum())
-    return len(instance.poor_villages) * n_prov > PROVINCE_PAIRS_MAX
 
 
 def _scope(instance: Instance) -> np.ndarray:

@@ -173,6 +173,49 @@ def _share(share: float) -> tuple[int, int]:
     return f.numerator, f.denominator
 
 
+def _value(
+    instance: Instance,
+    pv: IntArray,
+    pu: IntArray,
+    top: float,
+    team: BoolArray | None = None,
+) -> FloatArray:
+    """Objective value of pairs: R9 tier, R10 strength, R11 continuity (where
+    ``team`` says so) and travel, with ``top`` the heaviest poor village's
+    severity (R14's baseline bonus comes on top)."""
+    w = instance.rules.weights
+    s = instance.v_severity[pv] / top if top > 0 else np.zeros(len(pv))
+    st = strength_percentile(instance)
+    team = np.zeros(len(pv), dtype=bool) if team is None else team
+    d = instance.distance(pu, pv) / 100.0
+    return cast(
+        FloatArray,
+        w.tier * s * TIER_VALUE[instance.u_tier[pu]]
+        + w.strength * s * st[pu]
+        + w.continuity * team
+        - w.distance * d,
+    )
+
+
+def _required(
+    instance: Instance, fixed: IntArray | None, prefer: IntArray | None
+) -> IntArray:
+    """Keys ``village * units + unit`` of the pairs pruning never drops:
+    resident teams (R11), the baseline (R14) and fixed leads, poor villages
+    only."""
+    n_u = len(instance.units)
+    v, u = [instance.t_village], [instance.t_unit]
+    for given in (fixed, prefer):
+        if given is not None:
+            g = np.asarray(given, dtype=np.int64)
+            v.append(np.arange(len(g)))
+            u.append(g)
+    vv, uu = np.concatenate(v), np.concatenate(u)
+    ok = (vv >= 0) & (uu >= 0)
+    ok[ok] &= instance.v_poor[vv[ok]]
+    return np.unique(vv[ok] * n_u + uu[ok])
+
+
 PROVINCE_PAIRS_MAX = 4_000_000
 """Above this many (poor village, province unit) pairs, the province tier's
 candidates are pruned (:func:`_province_pairs`): every pair is kept up to
@@ -200,32 +243,24 @@ def _province_pairs(
     stage's bound is then the bound of this restricted model
     (``docs/scaling.md``).
     """
-    n_v, n_p = len(poor), len(prov)
+    n_v, n_p, n_u = len(poor), len(prov), len(instance.units)
     if n_v * n_p <= PROVINCE_PAIRS_MAX:
         return np.repeat(poor, n_p), np.tile(prov, n_v)
-    w = instance.rules.weights
-    sev = instance.v_severity
-    top = max(float(sev[poor].max()), 1e-12)
-    unit_value = (
-        w.tier * TIER_VALUE[0] + w.strength * strength_percentile(instance)[prov]
-    )
+    top = float(instance.v_severity[poor].max())
     cap = instance.u_capacity[prov]
     k_v, k_u = min(PROVINCE_PER_VILLAGE, n_p), min(PROVINCE_PER_UNIT, n_v)
     block = max(1, PROVINCE_PAIRS_MAX // (4 * n_p))
-    keep_v: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
     best_u: list[tuple[np.ndarray, np.ndarray]] = []  # (score, village) per unit
     for lo in range(0, n_v, block):
         vs = poor[lo : lo + block]
-        d = np.hypot(
-            *(instance.u_xy[prov][None, :, :] - instance.v_xy[vs][:, None, :]).T
-        ).T
-        score = (sev[vs] / top)[:, None] * unit_value[None, :]
-        score -= w.distance * np.nan_to_num(d, nan=0.0) / 100.0
+        score = _value(instance, np.repeat(vs, n_p), np.tile(prov, len(vs)), top)
+        score = score.reshape(len(vs), n_p)
         score[demand[vs][:, None] > cap[None, :]] = -np.inf  # R5
         cols = np.argpartition(-score, k_v - 1, axis=1)[:, :k_v]
         rows = np.repeat(np.arange(len(vs)), k_v)
         ok = np.isfinite(score[rows, cols.ravel()])
-        keep_v.append(vs[rows[ok]] * len(instance.units) + prov[cols.ravel()[ok]])
+        keys.append(vs[rows[ok]] * n_u + prov[cols.ravel()[ok]])
         k = min(k_u, len(vs))
         r = np.argpartition(-score, k - 1, axis=0)[:k]
         best_u.append((np.take_along_axis(score, r, axis=0), vs[r]))
@@ -234,24 +269,19 @@ def _province_pairs(
     r = np.argpartition(-sc, k_u - 1, axis=0)[:k_u]
     u_rep = np.broadcast_to(prov, r.shape)
     ok = np.isfinite(np.take_along_axis(sc, r, axis=0))
-    keys = [np.take_along_axis(vv, r, axis=0)[ok] * len(instance.units) + u_rep[ok]]
-    keys += keep_v
-    # resident teams (R11), the baseline (R14) and fixed leads always stay
-    is_prov = np.zeros(len(instance.units), dtype=bool)
+    keys.append(np.take_along_axis(vv, r, axis=0)[ok] * n_u + u_rep[ok])
+    must = _required(instance, fixed, prefer)
+    is_prov = np.zeros(n_u, dtype=bool)
     is_prov[prov] = True
-    if len(instance.resident_teams):
-        tv, tu = instance.t_village, instance.t_unit
-        ok = (tv >= 0) & (tu >= 0)
-        ok[ok] &= is_prov[tu[ok]] & instance.v_poor[tv[ok]]
-        keys.append(tv[ok] * len(instance.units) + tu[ok])
-    for given in (fixed, prefer):
-        if given is not None:
-            g = np.asarray(given, dtype=np.int64)[poor]
-            ok = g >= 0
-            ok[ok] &= is_prov[g[ok]]
-            keys.append(poor[ok] * len(instance.units) + g[ok])
+    keys.append(must[is_prov[must % n_u]])
     key = np.unique(np.concatenate(keys))
-    return key // len(instance.units), key % len(instance.units)
+    return key // n_u, key % n_u
+
+
+def may_prune(instance: Instance) -> bool:
+    """Whether ``build_candidates(..., prune=True)`` prunes the province tier."""
+    n_prov = int(((instance.u_tier == 0) & (instance.u_max > 0)).sum())
+    return len(instance.poor_villages) * n_prov > PROVINCE_PAIRS_MAX
 
 
 PAIRS_MAX = 16_000_000
@@ -279,28 +309,12 @@ def _local_pruned(
     :data:`LOCAL_PER_UNIT` best villages by the objective (R9, R10, travel),
     plus every resident-team (R11), baseline (R14) and fixed pair.
     """
-    w = instance.rules.weights
     tier = instance.u_tier[pu]
-    sev = instance.v_severity
-    top = max(float(sev[pv].max(initial=0.0)), 1e-12)
-    pct = strength_percentile(instance)
-    value = (sev[pv] / top) * (w.tier * TIER_VALUE[tier] + w.strength * pct[pu])
-    value -= w.distance * instance.distance(pu, pv) / 100.0
+    value = _value(instance, pv, pu, float(instance.v_severity[pv].max(initial=0.0)))
     keep = tier == 0
     keep |= _top_mask(pv * 4 + tier, value, LOCAL_PER_VILLAGE)
     keep |= _top_mask(pu, value, LOCAL_PER_UNIT)
-    n_u = len(instance.units)
-    key = pv * n_u + pu
-    must = []
-    if len(instance.resident_teams):
-        must.append(instance.t_village * n_u + instance.t_unit)
-    for given in (fixed, prefer):
-        if given is not None:
-            g = np.asarray(given, dtype=np.int64)
-            v = np.flatnonzero(g >= 0)
-            must.append(v * n_u + g[v])
-    if must:
-        keep |= np.isin(key, np.concatenate(must))
+    keep |= np.isin(pv * len(instance.units) + pu, _required(instance, fixed, prefer))
     return keep
 
 
@@ -316,9 +330,8 @@ def _top_mask(group: IntArray, value: np.ndarray, k: int) -> BoolArray:
 
 
 def _reserved(
-    cap: IntArray,
+    instance: Instance,
     reserve: float,
-    u_min: IntArray,
     pu: IntArray,
     pv_demand: IntArray,
     team: BoolArray,
@@ -329,14 +342,15 @@ def _reserved(
     village of its region fits the reduced capacity, or when the village of
     its resident team (R11, which outweighs the reserve) does not fit it.
     """
+    cap = instance.u_capacity
     if reserve <= 0:
         return cap
-    reduced = cap - np.floor(reserve * cap).astype(np.int64)
+    reduced = instance.u_reserved_capacity(reserve)
     smallest = np.full(len(cap), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(smallest, pu, pv_demand)
     team_need = np.zeros(len(cap), dtype=np.int64)
     np.maximum.at(team_need, pu[team], pv_demand[team])
-    stuck = ((u_min > 0) & (smallest > reduced)) | (team_need > reduced)
+    stuck = ((instance.u_min > 0) & (smallest > reduced)) | (team_need > reduced)
     return np.where(stuck, cap, reduced)
 
 
@@ -378,7 +392,6 @@ def build_candidates(
         When a village has no eligible unit, or a unit that must lead (R4)
         cannot (R8 team, capacity), or a fixed lead is not allowed.
     """
-    w = instance.rules.weights
     demand = np.asarray(demand, dtype=np.int64)
     n_u = len(instance.units)
     tier = instance.u_tier
@@ -434,7 +447,7 @@ def build_candidates(
     if len(instance.resident_teams):
         tk = np.unique(instance.t_village * n_u + instance.t_unit)
         team = np.isin(pv * n_u + pu, tk)
-    cap = _reserved(cap, reserve, instance.u_min, pu, demand[pv], team & (cap[pu] > 0))
+    cap = _reserved(instance, reserve, pu, demand[pv], team)
     # R5: a village whose demand exceeds a unit's capacity cannot go to it
     ok = demand[pv] <= cap[pu]
     if fixed is not None:
@@ -455,12 +468,12 @@ def build_candidates(
                         "free the village or fix it to an eligible unit",
                     )
                 )
-    pv, pu = pv[ok], pu[ok]
+    pv, pu, team = pv[ok], pu[ok], team[ok]
     if prune and len(pv) > PAIRS_MAX:
         keep = _local_pruned(instance, pv, pu, fixed, prefer)
-        pv, pu = pv[keep], pu[keep]
+        pv, pu, team = pv[keep], pu[keep], team[keep]
     order = np.lexsort((pu, pv))
-    pv, pu = pv[order], pu[order]
+    pv, pu, team = pv[order], pu[order], team[order]
 
     # R4: a unit that must lead villages needs candidates for them
     counts = np.bincount(pu, minlength=n_u)
@@ -492,21 +505,8 @@ def build_candidates(
         raise Infeasible(causes)
 
     # objective (R9 tier, R10 strength, R11 continuity, travel, R14 baseline)
-    sev = instance.v_severity
-    top = float(sev[poor].max()) if len(poor) else 0.0
-    s = sev[pv] / top if top > 0 else np.zeros(len(pv))
-    st = strength_percentile(instance)
-    team = np.zeros(len(pv), dtype=bool)
-    if len(instance.resident_teams):
-        tk = np.unique(instance.t_village * n_u + instance.t_unit)
-        team = np.isin(pv * n_u + pu, tk)
-    d = instance.distance(pu, pv) / 100.0
-    value = (
-        w.tier * s * TIER_VALUE[tier[pu]]
-        + w.strength * s * st[pu]
-        + w.continuity * team
-        - w.distance * d
-    )
+    top = float(instance.v_severity[poor].max()) if len(poor) else 0.0
+    value = _value(instance, pv, pu, top, team)
     score = np.rint(SCALE * value).astype(np.int64)
     if prefer is not None:
         prefer = np.asarray(prefer, dtype=np.int64)

@@ -191,10 +191,12 @@ def repair_for_dispatch(
     if not units:
         return out
 
-    # households of each cadre, found by one sort (no scan per move)
-    h_own = np.flatnonzero(out >= 0)
-    h_own = h_own[lead[inst.h_village[h_own]] == c_unit[out[h_own]]]
-    srt = h_own[np.argsort(out[h_own], kind="stable")]
+    # households of each cadre (all, and those in its unit's villages),
+    # found by one sort: no scan of the households per move
+    every = np.flatnonzero(out >= 0)
+    every = every[np.argsort(out[every], kind="stable")]
+    first_all = np.searchsorted(out[every], np.arange(n_c + 1))
+    srt = every[lead[inst.h_village[every]] == c_unit[out[every]]]
     first = np.searchsorted(out[srt], np.arange(n_c + 1))
     for u in units:
         cad = np.flatnonzero(c_unit == u)
@@ -212,7 +214,8 @@ def repair_for_dispatch(
             pick = int(mine[np.lexsort((-mine, inst.h_severity[mine]))[0]])
             to = idle.pop(0)
             if load[to] >= inst.c_cap[to]:  # full of scattered households: swap
-                back = np.flatnonzero(out == to)
+                back = every[first_all[to] : first_all[to + 1]]
+                back = back[out[back] == to]
                 out[back[np.argmin(inst.h_severity[back])]] = donor
                 load[donor] += 1
                 load[to] -= 1

@@ -158,10 +158,7 @@ def assign_households(
     kept_per_unit = np.bincount(
         instance.c_unit, weights=instance.c_cap - cap, minlength=len(instance.units)
     ).astype(np.int64)
-    full = instance.u_capacity.astype(np.int64)
-    free = np.maximum(
-        0, full - np.floor(reserve * full).astype(np.int64) - kept_per_unit
-    )
+    free = np.maximum(0, instance.u_reserved_capacity(reserve) - kept_per_unit)
     hb, bmean = _buckets(instance.h_severity, buckets)
     comp_h, comp_u = _components(instance, lead)
     n_comp = int(comp_u.max(initial=-1)) + 1

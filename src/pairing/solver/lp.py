@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..instance import FloatArray
+from .candidates import _top_mask
 from .model import SparseModel
 
 Separator = Callable[[np.ndarray], tuple[sp.csr_matrix, np.ndarray]]
@@ -176,9 +177,7 @@ def solve_lp(
         cand = np.flatnonzero(~on[:n] & (rc[:n] > 1e-6))
         if len(cand):
             new = (
-                np.sort(cand[_best_per(group[cand], rc[cand], 5)])
-                if group is not None
-                else cand
+                cand[_top_mask(group[cand], rc[cand], 5)] if group is not None else cand
             )
             _add_cols(h, a_full, cut_rows, m, new)
             on[new] = True
@@ -215,15 +214,6 @@ def solve_lp(
     if status != "optimal":  # a bound from early duals, no LP solution
         return LPResult("unknown", value, x_full, rc_full, secs)
     return LPResult(status, value, x_full, rc_full, secs, cut_rows, cut_hi)
-
-
-def _best_per(group: np.ndarray, value: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` largest ``value`` within each ``group``."""
-    order = np.lexsort((-value, group))
-    g = group[order]
-    first = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
-    rank = np.arange(len(g)) - np.repeat(first, np.diff(np.r_[first, len(g)]))
-    return order[rank < k]
 
 
 def _columns(m: SparseModel, cols: np.ndarray) -> SparseModel:

@@ -418,18 +418,23 @@ def _restrict(
 
 def _trivial_bound(c: Candidates) -> float:
     """Sum over villages of their best pair's score (valid, loose)."""
-    best = np.full(c.n_villages, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(best, c.pv, c.score)
-    return float(best[c.villages].sum())
+    return _per_village(c, np.maximum)
 
 
 def _least(c: Candidates) -> float:
     """Sum over villages of their worst pair's score: no plan scores less
     (the model's other columns cost nothing), so a valid upper bound below
     it proves the model infeasible."""
-    worst = np.full(c.n_villages, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(worst, c.pv, c.score)
-    return float(worst[c.villages].sum())
+    return _per_village(c, np.minimum)
+
+
+def _per_village(c: Candidates, pick: np.ufunc) -> float:
+    """Sum over poor villages of ``pick`` (max or min) of their pairs' scores."""
+    info = np.iinfo(np.int64)
+    start = info.min if pick is np.maximum else info.max
+    out = np.full(c.n_villages, start, dtype=np.int64)
+    pick.at(out, c.pv, c.score)
+    return float(out[c.villages].sum())
 
 
 def _cause() -> Cause:
