@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import Infeasible, PairingError
+from .errors import Infeasible, NoPlanFound, PairingError
 from .instance import Instance
 from .plan import Plan
 
@@ -42,6 +42,7 @@ def solve(
     baseline: Plan | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Plan:
     """Plan an instance: every hard rule kept, the soft rules optimised.
 
@@ -71,6 +72,10 @@ def solve(
     executor
         Where independent subproblems run (any ``concurrent.futures``
         executor, e.g. a Dask ``Client.get_executor()``).
+    stop
+        A stopping criterion (:mod:`pairing.stop`): any callable returning
+        whether to stop, polled between the solve's steps; a stopped solve
+        returns the best valid plan found so far or raises ``NoPlanFound``.
 
     Returns
     -------
@@ -99,6 +104,11 @@ def solve(
     def left() -> float:
         return max(0.5, limit - (time.perf_counter() - start))
 
+    def stopped() -> None:
+        # before the village stage there is no plan to return
+        if stop is not None and stop():
+            raise NoPlanFound("the solve was stopped before any plan was found")
+
     # 1. counting pre-checks (R15)
     report("checks")
     t0 = time.perf_counter()
@@ -120,6 +130,7 @@ def solve(
     )
     demand = instance.v_households - taken
     seconds["leaders"] = time.perf_counter() - t0
+    stopped()
 
     # 3. villages (R1–R4, R6, R9–R11, R13)
     report("villages")
