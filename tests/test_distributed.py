@@ -18,20 +18,17 @@ import pandas as pd
 import pytest
 
 import pairing
-from pairing.solver import villages
 
 distributed = pytest.importorskip("distributed")
 
 # 3 s: the village stage's polish needs 0.3 x 0.75 x 3 s of deterministic time
-SOLVE = {"time_limit": 3.0, "seed": 0, "workers": 2, "deterministic": True}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def decomposed():
-    """Plan with the decomposed village method (LP, MIP, regional polish)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(villages, "MONOLITHIC_PAIRS", 0)
-        yield
+SOLVE = {
+    "time_limit": 3.0,
+    "seed": 0,
+    "workers": 2,
+    "deterministic": True,
+    "method": "decomposed",  # its regional polish runs on the executor
+}
 
 
 @pytest.fixture(scope="module")

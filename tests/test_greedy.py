@@ -51,7 +51,7 @@ def keeps_rules(c: Candidates, lead: IntArray) -> bool:
     m = build_model(c)
     x = np.zeros(c.n, dtype=np.int64)
     x[c.pair_index(lead)] = 1
-    return complete(c, m, x) is not None
+    return complete(m, x) is not None
 
 
 # -- hand-made ----------------------------------------------------------------

@@ -47,7 +47,7 @@ def _feasible(c: Candidates, lead: np.ndarray) -> bool:
     m = build_model(c)
     x = np.zeros(c.n, dtype=np.int64)
     x[c.pair_index(lead)] = 1
-    return complete(c, m, x) is not None
+    return complete(m, x) is not None
 
 
 def _r3_usage(
@@ -168,10 +168,7 @@ def test_polish_respects_the_prefecture_overflow_rows(
     assert not _feasible(ct, loose.lead)
 
 
-def test_short_county_instance_solves_valid_with_the_polish(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(villages, "MONOLITHIC_PAIRS", 0)  # the decomposed method
+def test_short_county_instance_solves_valid_with_the_polish() -> None:
     instance = pairing.generate(4_300, seed=2, short_counties=2)
     phases: list[dict] = []
     plan = pairing.solve(
@@ -180,6 +177,7 @@ def test_short_county_instance_solves_valid_with_the_polish(
         seed=0,
         workers=1,
         deterministic=True,
+        method="decomposed",
         progress=phases.append,
     )
     assert plan.info["method"] == "decomposed"
@@ -195,7 +193,9 @@ def test_polish_never_lowers_the_stage_objective(
     args = dict(time_limit=4.0, seed=0, deterministic=True, method="decomposed")
     phases: list[dict] = []
     on = villages.solve_villages(instance, demand, progress=phases.append, **args)
-    monkeypatch.setattr(villages, "POLISH_SHARE", 0.0)
+    from pairing.solver import decomposed
+
+    monkeypatch.setattr(decomposed, "POLISH_SHARE", 0.0)
     off = villages.solve_villages(instance, demand, **args)
     polish = [d for d in phases if d["phase"] == "regional"]
     assert len(polish) == 1 and polish[0]["regions"] > 1

@@ -313,7 +313,7 @@ def test_cpsat_keeps_hard_rules_and_beats_greedy(seed):
         m = build_model(c)
         x = np.zeros(c.n, dtype=np.int64)
         x[c.pair_index(g)] = 1
-        assert complete(c, m, x) is not None  # the greedy's plan is feasible
+        assert complete(m, x) is not None  # the greedy's plan is feasible
 
 
 def test_deterministic_same_result():
@@ -326,10 +326,10 @@ def test_deterministic_same_result():
 
 
 def test_least_objective_is_below_every_plan():
-    """``_least`` (each village's worst pair) bounds every plan from below, so
-    an upper bound under it is a proof of infeasibility."""
+    """``least_possible`` (each village's worst pair) bounds every plan from
+    below, so an upper bound under it is a proof of infeasibility."""
     import pairing
-    from pairing.solver.villages import _least
+    from pairing.solver.leads import least_possible as _least
 
     inst = pairing.generate(4300, seed=3)
     c = build_candidates(inst, inst.v_households)
@@ -353,7 +353,7 @@ def test_decomposed_repairs_an_incomplete_greedy(monkeypatch):
         lead[c.villages[:3]] = -1
         return lead
 
-    monkeypatch.setattr(villages, "greedy", leaves_three)
+    monkeypatch.setattr(villages, "greedy", leaves_three)  # the stage's start
     phases: list[str] = []
     res = solve_villages(
         inst,

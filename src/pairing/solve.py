@@ -28,7 +28,7 @@ from .plan import Plan
 
 Progress = Callable[[dict[str, Any]], None]
 
-METHODS = ("auto", "cpsat", "heuristic")
+from .solver.villages import METHODS  # noqa: E402
 
 
 def solve(
@@ -167,6 +167,7 @@ def solve(
             reserve=reserve,
             prune=prune,
             progress=(lambda d: report("villages", **d)) if progress else None,
+            stop=stop,
             **on,
         )
 
@@ -235,6 +236,7 @@ def solve(
                 "objective": float(vres.objective),
                 "bound": float(vres.bound),
                 "gap": gap,
+                "work": dict(vres.work),
             },
             "households": {
                 "status": "optimal",

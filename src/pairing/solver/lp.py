@@ -8,9 +8,8 @@ keep, which village to round to which unit).
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,13 +20,11 @@ import scipy.sparse as sp
 
 from ..instance import FloatArray
 from .candidates import _top_mask
+from .highs import new_highs, stop_callbacks
 from .model import SparseModel
 
 Separator = Callable[[np.ndarray], tuple[sp.csr_matrix, np.ndarray]]
 """Pair values -> valid rows ``cut x <= rhs`` over the pair columns."""
-
-_quiet = False
-
 
 @dataclass
 class LPResult:
@@ -57,28 +54,8 @@ class LPResult:
     cuts: sp.csr_matrix | None = None
     """Valid cut rows ``cuts x <= cut_rhs`` over the pair columns, when separated."""
     cut_rhs: FloatArray | None = None
-
-
-@contextlib.contextmanager
-def _no_banner():
-    """HiGHS prints a banner to stdout the first time one is made: hide it."""
-    global _quiet
-    if _quiet:
-        yield
-        return
-    try:
-        fd = os.dup(1)
-    except OSError:  # no stdout to redirect
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            yield
-    finally:
-        os.dup2(fd, 1)
-        os.close(fd)
-        _quiet = True
+    duals: FloatArray | None = None
+    """Row duals of the model's own rows (HiGHS' sign), when the LP was solved."""
 
 
 def solve_lp(
@@ -90,6 +67,7 @@ def solve_lp(
     separate: Separator | None = None,
     rounds: int = 6,
     group: np.ndarray | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> LPResult:
     """Solve the LP relaxation of ``m`` (maximise) with HiGHS' dual simplex.
 
@@ -109,6 +87,9 @@ def solve_lp(
     group
         Per pair, its village: pricing adds the best few columns per village
         (all columns with a positive reduced cost when not given).
+    stop
+        A stopping criterion, polled by HiGHS during the simplex and between
+        rounds: the LP then ends with the bound of its last duals.
 
     The bound is the Lagrangian bound of the duals over *every* column and
     row of ``m`` (and the valid cuts), so it is a true upper bound of the
@@ -127,11 +108,7 @@ def solve_lp(
     cols = np.flatnonzero(on)
     pos = np.full(ncol, -1, dtype=np.int64)
     pos[cols] = np.arange(len(cols))
-    with _no_banner():
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", int(threads))
-    h.setOptionValue("random_seed", 0)
+    h = new_highs(threads=threads)
     h.setOptionValue("presolve", "off")
     h.passModel(_lp(_columns(m, cols)))
     best = math.inf
@@ -139,10 +116,12 @@ def solve_lp(
     rc_full = np.zeros(ncol)
     done_rounds = 0
     status = "unknown"
+    duals: np.ndarray | None = None
     while True:
         # HiGHS' clock runs across calls on one object: the limit is cumulative
         h.setOptionValue("time_limit", float(max(0.1, time_limit)))
-        h.run()
+        with stop_callbacks(h, stop):
+            h.run()
         st = h.getModelStatus()
         if st == highspy.HighsModelStatus.kInfeasible:
             if len(cols) < ncol:  # restricted columns: open them all
@@ -170,8 +149,9 @@ def solve_lp(
         x_full = np.zeros(ncol)
         x_full[cols] = xr
         rc_full = rc
+        duals = y[: a_full.shape[0]].copy()
         status = "optimal"
-        if time.perf_counter() - start > time_limit:
+        if time.perf_counter() - start > time_limit or (stop is not None and stop()):
             break
         # price: pairs outside the LP with a positive reduced cost enter
         cand = np.flatnonzero(~on[:n] & (rc[:n] > 1e-6))
@@ -213,21 +193,20 @@ def solve_lp(
     value = float(math.floor(best + 1e-9 * abs(best) + 1e-6))
     if status != "optimal":  # a bound from early duals, no LP solution
         return LPResult("unknown", value, x_full, rc_full, secs)
-    return LPResult(status, value, x_full, rc_full, secs, cut_rows, cut_hi)
+    return LPResult(status, value, x_full, rc_full, secs, cut_rows, cut_hi, duals)
 
 
 def _columns(m: SparseModel, cols: np.ndarray) -> SparseModel:
     """``m`` restricted to the columns ``cols`` (every row kept)."""
-    return SparseModel(
+    return dataclasses.replace(
+        m,
         a=m.a.tocsc()[:, cols],
-        lo=m.lo,
-        hi=m.hi,
         cost=m.cost[cols],
         col_lo=m.col_lo[cols],
         col_hi=m.col_hi[cols],
         n_pairs=int((cols < m.n_pairs).sum()),
-        village_rows=m.village_rows,
-        county_row0=m.county_row0,
+        col_kind=m.col_kind[cols],
+        col_owner=m.col_owner[cols],
     )
 
 
@@ -308,6 +287,7 @@ def solve_mip(
     start: np.ndarray | None = None,
     seed: int = 0,
     nodes: int | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> LPResult:
     """Solve ``m`` as a MIP with HiGHS (used on restricted models).
 
@@ -317,12 +297,8 @@ def solve_mip(
     reached, the result is then reproducible (HiGHS' MIP is deterministic
     for a given work bound). ``bound`` is HiGHS' dual bound of *this* model.
     """
-    with _no_banner():
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs(threads=threads, seed=seed)
     h.setOptionValue("time_limit", float(max(time_limit, 0.1)))
-    h.setOptionValue("threads", int(threads))
-    h.setOptionValue("random_seed", int(seed) % (2**31 - 1))
     h.setOptionValue("mip_rel_gap", 1e-4)
     if nodes is not None:
         h.setOptionValue("mip_max_nodes", int(nodes))
@@ -334,7 +310,8 @@ def solve_mip(
         sol.col_value = np.asarray(start, dtype=np.float64)
         sol.value_valid = True
         h.setSolution(sol)
-    h.run()
+    with stop_callbacks(h, stop):
+        h.run()
     status = h.getModelStatus()
     secs = float(h.getRunTime())
     info = h.getInfo()

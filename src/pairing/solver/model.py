@@ -21,17 +21,35 @@ Rows, in order:
   spare places cannot take), and per prefecture
   ``sum_{c in p} overflow_c + sum_{u prefecture unit of p} load_u <= cap_p``;
 * R6: ``den K - num P + M all_key >= 0`` and ``K - K_total all_key >= 0``.
+
+Every row carries its rule (:attr:`SparseModel.row_rule`, codes in
+:data:`RULES`) and its owner (:attr:`SparseModel.row_owner`: the village of
+an R1 row, the unit of an R4, R5 or R8 row, the county or prefecture of an
+R3 row, -1 for R6), and every column its kind (:attr:`SparseModel.col_kind`,
+codes in :data:`COLUMNS`) and owner. Every method reads its constraints from
+this one model: CP-SAT and HiGHS take it whole or restricted to a block
+(:func:`restrict`), the Lagrangian engine relaxes its R1, R3 and R6 rows and
+keeps the per-unit ones, and the conflict search of R15 switches its row
+groups on and off by label.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..instance import FloatArray, IntArray
+from ..instance import BoolArray, FloatArray, IntArray
 from .candidates import Candidates
+
+RULES = ("R1", "R4", "R5", "R8", "R3", "R6")
+"""Row labels: ``row_rule`` holds an index into this tuple."""
+R1, R4, R5, R8, R3, R6 = range(len(RULES))
+COLUMNS = ("pair", "overflow", "lead", "all_key")
+"""Column kinds: ``x[v,u]``, R3's ``overflow_c``, R8's ``lead_u``, R6's ``all_key``."""
+PAIR, OVERFLOW, LEAD, ALL_KEY = range(len(COLUMNS))
 
 
 @dataclass
@@ -49,176 +67,236 @@ class SparseModel:
     """Row of each poor village's R1 constraint (positions in ``cands.villages``)."""
     county_row0: int
     """First R3 county row (one per ``cands.r3_county``)."""
+    row_rule: IntArray
+    """Per row, its rule as an index into :data:`RULES`."""
+    row_owner: IntArray
+    """Per row: village (R1), unit (R4, R5, R8), region (R3) or -1 (R6)."""
+    col_kind: IntArray
+    """Per column, its kind as an index into :data:`COLUMNS`."""
+    col_owner: IntArray
+    """Per column: pair index, county position in ``cands.r3_county``, unit, -1."""
+
+    def rows(self, rule: int) -> IntArray:
+        """The rows of one rule (an index of :data:`RULES`)."""
+        return np.flatnonzero(self.row_rule == rule)
 
 
 def build_model(c: Candidates) -> SparseModel:
     """The village stage's rows and columns for a candidate set."""
     n = c.n
     n_u = c.n_units
-    rows: list[IntArray] = []
-    cols: list[IntArray] = []
-    vals: list[np.ndarray] = []
-    lo: list[np.ndarray] = []
-    hi: list[np.ndarray] = []
-    nrow = 0
+    b = _Rows()
     pair = np.arange(n, dtype=np.int64)
-
-    def add(r: IntArray, col: IntArray, v: np.ndarray) -> None:
-        rows.append(np.asarray(r, dtype=np.int64))
-        cols.append(np.asarray(col, dtype=np.int64))
-        vals.append(np.asarray(v, dtype=np.float64))
 
     # R1: exactly one lead per poor village
     vpos = np.full(c.n_villages, -1, dtype=np.int64)
     vpos[c.villages] = np.arange(len(c.villages))
-    add(vpos[c.pv], pair, np.ones(n))
-    lo.append(np.ones(len(c.villages)))
-    hi.append(np.ones(len(c.villages)))
+    r0 = b.block(R1, c.villages, np.ones(len(c.villages)), np.ones(len(c.villages)))
+    b.add(r0 + vpos[c.pv], pair, np.ones(n))
     village_rows = np.arange(len(c.villages), dtype=np.int64)
-    nrow += len(c.villages)
 
     # R4 and R5 per unit that may lead (or must, by its min)
     units = np.flatnonzero((c.u_max > 0) | (c.u_min > 0))
     upos = np.full(n_u, -1, dtype=np.int64)
     upos[units] = np.arange(len(units))
-    add(nrow + upos[c.pu], pair, np.ones(n))
-    lo.append(c.u_min[units].astype(float))
-    hi.append(c.u_max[units].astype(float))
-    nrow += len(units)
-    add(nrow + upos[c.pu], pair, c.dem.astype(float))
-    lo.append(np.full(len(units), -np.inf))
-    hi.append(c.cap[units].astype(float))
-    nrow += len(units)
+    r0 = b.block(R4, units, c.u_min[units].astype(float), c.u_max[units].astype(float))
+    b.add(r0 + upos[c.pu], pair, np.ones(n))
+    r0 = b.block(R5, units, np.full(len(units), -np.inf), c.cap[units].astype(float))
+    b.add(r0 + upos[c.pu], pair, c.dem.astype(float))
 
-    # R3 overflow columns
+    # columns: the pairs, then R3's overflow per county with scattered households
     m3 = len(c.r3_county)
-    ov0 = n
-    col_lo = [np.zeros(n, dtype=np.int64), np.zeros(m3, dtype=np.int64)]
-    col_hi = [np.ones(n, dtype=np.int64), c.r3_scattered.astype(np.int64)]
-    cost = [c.score, np.zeros(m3, dtype=np.int64)]
-    ncol = n + m3
+    b.columns(PAIR, pair, np.zeros(n), np.ones(n), c.score)
+    ov0 = b.columns(
+        OVERFLOW,
+        np.arange(m3),
+        np.zeros(m3),
+        np.where(c.r3_pref >= 0, c.r3_scattered, 0),  # no prefecture: no overflow
+        np.zeros(m3),
+    )
 
     # R8: units whose villages may hold fewer households than the team needs
     min_dem = np.full(n_u, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(min_dem, c.pu, c.dem)
     short = np.flatnonzero((c.need > 0) & (min_dem < c.need) & (c.u_max > 0))
     if len(short):
-        lead0 = ncol
-        lpos = np.full(n_u, -1, dtype=np.int64)
-        lpos[short] = np.arange(len(short))
-        sel = lpos[c.pu] >= 0
         k = len(short)
+        lead0 = b.columns(
+            LEAD, short, (c.u_min[short] > 0).astype(float), np.ones(k), np.zeros(k)
+        )
+        lpos = np.full(n_u, -1, dtype=np.int64)
+        lpos[short] = np.arange(k)
+        sel = lpos[c.pu] >= 0
         # sum dem x - need lead >= 0
-        add(nrow + lpos[c.pu[sel]], pair[sel], c.dem[sel].astype(float))
-        add(nrow + np.arange(k), lead0 + np.arange(k), -c.need[short].astype(float))
-        lo.append(np.zeros(k))
-        hi.append(np.full(k, np.inf))
-        nrow += k
+        r0 = b.block(R8, short, np.zeros(k), np.full(k, np.inf))
+        b.add(r0 + lpos[c.pu[sel]], pair[sel], c.dem[sel].astype(float))
+        b.add(r0 + np.arange(k), lead0 + np.arange(k), -c.need[short].astype(float))
         # sum x - max lead <= 0
-        add(nrow + lpos[c.pu[sel]], pair[sel], np.ones(int(sel.sum())))
-        add(nrow + np.arange(k), lead0 + np.arange(k), -c.u_max[short].astype(float))
-        lo.append(np.full(k, -np.inf))
-        hi.append(np.zeros(k))
-        nrow += k
-        col_lo.append((c.u_min[short] > 0).astype(np.int64))
-        col_hi.append(np.ones(k, dtype=np.int64))
-        cost.append(np.zeros(k, dtype=np.int64))
-        ncol += k
+        r0 = b.block(R8, short, np.full(k, -np.inf), np.zeros(k))
+        b.add(r0 + lpos[c.pu[sel]], pair[sel], np.ones(int(sel.sum())))
+        b.add(r0 + np.arange(k), lead0 + np.arange(k), -c.u_max[short].astype(float))
 
     # R3: county rows, then prefecture rows
-    county_row0 = nrow
+    county_row0 = b.nrow
     if m3:
         sel = c.r3_county_of_pair >= 0
-        add(nrow + c.r3_county_of_pair[sel], pair[sel], -c.dem[sel].astype(float))
-        add(nrow + np.arange(m3), ov0 + np.arange(m3), np.ones(m3))
-        lo.append(c.r3_rhs.astype(float))
-        hi.append(np.full(m3, np.inf))
-        nrow += m3
+        r0 = b.block(R3, c.r3_county, c.r3_rhs.astype(float), np.full(m3, np.inf))
+        b.add(r0 + c.r3_county_of_pair[sel], pair[sel], -c.dem[sel].astype(float))
+        b.add(r0 + np.arange(m3), ov0 + np.arange(m3), np.ones(m3))
         prefs = np.unique(c.r3_pref[c.r3_pref >= 0])
         ppos = np.full(max(int(c.pref_cap.shape[0]), 1), -1, dtype=np.int64)
         ppos[prefs] = np.arange(len(prefs))
+        r0 = b.block(
+            R3, prefs, np.full(len(prefs), -np.inf), c.pref_cap[prefs].astype(float)
+        )
         sel = c.r3_pref_of_pair >= 0
-        add(nrow + ppos[c.r3_pref_of_pair[sel]], pair[sel], c.dem[sel].astype(float))
+        b.add(r0 + ppos[c.r3_pref_of_pair[sel]], pair[sel], c.dem[sel].astype(float))
         okc = c.r3_pref >= 0
-        add(
-            nrow + ppos[c.r3_pref[okc]],
+        b.add(
+            r0 + ppos[c.r3_pref[okc]],
             ov0 + np.flatnonzero(okc),
             np.ones(int(okc.sum())),
         )
-        lo.append(np.full(len(prefs), -np.inf))
-        hi.append(c.pref_cap[prefs].astype(float))
-        nrow += len(prefs)
-        # a county without a prefecture (malformed) gets no overflow
-        col_hi[1] = np.where(okc, col_hi[1], 0)
 
     # R6: den K - num P >= 0 unless every key village goes to the province
     if c.r6_active:
         sel = c.province
         coef = np.where(c.key[sel], c.r6_den - c.r6_num, -c.r6_num).astype(float)
-        add(np.full(int(sel.sum()), nrow), pair[sel], coef)
+        one = np.array([-1])
+        r0 = b.block(R6, one, np.zeros(1), np.full(1, np.inf))
+        b.add(np.full(int(sel.sum()), r0), pair[sel], coef)
         if c.r6_all_possible:
             big = float(c.r6_num * (c.u_max.sum() + 1))
-            b = ncol
-            add(np.array([nrow]), np.array([b]), np.array([big]))
-            lo.append(np.zeros(1))
-            hi.append(np.full(1, np.inf))
-            nrow += 1
+            a = b.columns(ALL_KEY, one, np.zeros(1), np.ones(1), np.zeros(1))
+            b.add(np.array([r0]), np.array([a]), np.array([big]))
+            r1 = b.block(R6, one, np.zeros(1), np.full(1, np.inf))
             ksel = sel & c.key
-            add(np.full(int(ksel.sum()), nrow), pair[ksel], np.ones(int(ksel.sum())))
-            add(np.array([nrow]), np.array([b]), np.array([-float(c.key_total)]))
-            lo.append(np.zeros(1))
-            hi.append(np.full(1, np.inf))
-            nrow += 1
-            col_lo.append(np.zeros(1, dtype=np.int64))
-            col_hi.append(np.ones(1, dtype=np.int64))
-            cost.append(np.zeros(1, dtype=np.int64))
-            ncol += 1
-        else:
-            lo.append(np.zeros(1))
-            hi.append(np.full(1, np.inf))
-            nrow += 1
-
-    a = sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(nrow, ncol),
-    )
-    return SparseModel(
-        a=a,
-        lo=np.concatenate(lo),
-        hi=np.concatenate(hi),
-        cost=np.concatenate(cost).astype(np.int64),
-        col_lo=np.concatenate(col_lo).astype(np.int64),
-        col_hi=np.concatenate(col_hi).astype(np.int64),
-        n_pairs=n,
-        village_rows=village_rows,
-        county_row0=county_row0,
-    )
+            b.add(np.full(int(ksel.sum()), r1), pair[ksel], np.ones(int(ksel.sum())))
+            b.add(np.array([r1]), np.array([a]), np.array([-float(c.key_total)]))
+    return b.model(n, village_rows, county_row0)
 
 
-def complete(c: Candidates, m: SparseModel, x: IntArray) -> IntArray | None:
-    """Full column values for a 0/1 pair vector (auxiliaries set minimally).
+class _Rows:
+    """Collects the model's labelled rows, columns and entries as numpy blocks."""
 
-    Returns ``None`` when the pairs break a row.
+    def __init__(self) -> None:
+        self.entries: list[tuple[IntArray, IntArray, FloatArray]] = []
+        self.lo: list[FloatArray] = []
+        self.hi: list[FloatArray] = []
+        self.rule: list[IntArray] = []
+        self.owner: list[IntArray] = []
+        self.nrow = 0
+        self.cols: list[tuple[int, IntArray, FloatArray, FloatArray, FloatArray]] = []
+        self.ncol = 0
+
+    def block(self, rule: int, owner: IntArray, lo: np.ndarray, hi: np.ndarray) -> int:
+        """Append rows of ``rule`` (one per ``owner``); returns the first row."""
+        first = self.nrow
+        self.lo.append(np.asarray(lo, dtype=np.float64))
+        self.hi.append(np.asarray(hi, dtype=np.float64))
+        self.rule.append(np.full(len(owner), rule, dtype=np.int64))
+        self.owner.append(np.asarray(owner, dtype=np.int64))
+        self.nrow += len(owner)
+        return first
+
+    def columns(
+        self,
+        kind: int,
+        owner: IntArray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        cost: np.ndarray,
+    ) -> int:
+        """Append columns of ``kind``; returns the first column."""
+        first = self.ncol
+        self.cols.append(
+            (
+                kind,
+                np.asarray(owner, dtype=np.int64),
+                np.asarray(lo, dtype=np.float64),
+                np.asarray(hi, dtype=np.float64),
+                np.asarray(cost, dtype=np.float64),
+            )
+        )
+        self.ncol += len(owner)
+        return first
+
+    def add(self, r: IntArray, col: IntArray, v: np.ndarray) -> None:
+        self.entries.append(
+            (
+                np.asarray(r, dtype=np.int64),
+                np.asarray(col, dtype=np.int64),
+                np.asarray(v, dtype=np.float64),
+            )
+        )
+
+    def model(self, n: int, village_rows: IntArray, county_row0: int) -> SparseModel:
+        rows, cols, vals = (np.concatenate(x) for x in zip(*self.entries, strict=True))
+        a = sp.csr_matrix((vals, (rows, cols)), shape=(self.nrow, self.ncol))
+        kind, owner, col_lo, col_hi, cost = (
+            np.concatenate(
+                [np.full(len(c[1]), c[0], dtype=np.int64) for c in self.cols]
+            ),
+            *(np.concatenate([c[i] for c in self.cols]) for i in range(1, 5)),
+        )
+        return SparseModel(
+            a=a,
+            lo=np.concatenate(self.lo),
+            hi=np.concatenate(self.hi),
+            cost=np.rint(cost).astype(np.int64),
+            col_lo=np.rint(col_lo).astype(np.int64),
+            col_hi=np.rint(col_hi).astype(np.int64),
+            n_pairs=n,
+            village_rows=village_rows,
+            county_row0=county_row0,
+            row_rule=np.concatenate(self.rule),
+            row_owner=np.concatenate(self.owner),
+            col_kind=kind,
+            col_owner=owner,
+        )
+
+
+def complete(m: SparseModel, x: IntArray) -> IntArray | None:
+    """Full column values of a 0/1 pair vector (auxiliaries set minimally).
+
+    Read from the labelled model alone, so it serves a whole model and any
+    block of one (:func:`restrict`): each overflow column takes the least
+    value its county row (R3) allows, each boolean (R8's lead, R6's
+    all-key) the first of its bounds that keeps its rows. Returns ``None``
+    when the pairs break a row.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> m = SparseModel(  # one village and two candidate units
+    ...     a=sp.csr_matrix(np.array([[1.0, 1.0]])), lo=np.ones(1), hi=np.ones(1),
+    ...     cost=np.array([3, 5]), col_lo=np.zeros(2, int), col_hi=np.ones(2, int),
+    ...     n_pairs=2, village_rows=np.zeros(1, int), county_row0=1,
+    ...     row_rule=np.zeros(1, int), row_owner=np.zeros(1, int),
+    ...     col_kind=np.zeros(2, int), col_owner=np.arange(2))
+    >>> complete(m, np.array([0, 1])).tolist(), complete(m, np.array([1, 1]))
+    ([0, 1], None)
     """
-    n = c.n
-    full = np.zeros(m.a.shape[1], dtype=np.int64)
-    full[:n] = x
+    n = m.n_pairs
     ncol = m.a.shape[1]
-    aux = np.arange(n, ncol)
-    if len(aux):
-        # set each auxiliary column: overflow to its least value, lead/all_key to
-        # whatever its rows allow (tried 0 then 1 is enough for booleans)
-        a_aux = m.a[:, n:].tocsc()
-        base = m.a[:, :n] @ x
-        m3 = len(c.r3_county)
-        rows = m.county_row0 + np.arange(m3)
-        ov = np.maximum(c.r3_rhs - base[rows], 0) if m3 else np.zeros(0)
-        full[n : n + m3] = ov
-        rest = np.arange(n + m3, ncol)
-        for j in rest:  # at most a few hundred lead columns and one all_key
+    full = np.zeros(ncol, dtype=np.int64)
+    full[:n] = x
+    if ncol > n:
+        a_csc = m.a.tocsc()
+        base = m.a[:, :n] @ full[:n]
+        kind = m.col_kind
+        over = np.flatnonzero(kind == OVERFLOW)
+        if len(over):
+            # an overflow column's county row is its row with a finite lower side
+            sub = a_csc[:, over].tocoo()
+            lower = np.isfinite(m.lo[sub.row])
+            need = np.zeros(len(over))
+            need[sub.col[lower]] = m.lo[sub.row[lower]] - base[sub.row[lower]]
+            full[over] = np.clip(np.ceil(need - 1e-9), m.col_lo[over], m.col_hi[over])
+        for j in np.flatnonzero((kind == LEAD) | (kind == ALL_KEY)).tolist():
+            r = a_csc[:, j].indices  # at most a few hundred lead columns
             for val in (int(m.col_lo[j]), int(m.col_hi[j])):
                 full[j] = val
-                r = a_aux[:, j - n].indices
                 act = m.a[r] @ full
                 if np.all(act >= m.lo[r] - 1e-9) and np.all(act <= m.hi[r] + 1e-9):
                     break
@@ -311,14 +389,114 @@ def with_rows(m: SparseModel, rows: sp.csr_matrix, hi: FloatArray) -> SparseMode
     extra = sp.csr_matrix(
         (rows.data, rows.indices, rows.indptr), shape=(rows.shape[0], m.a.shape[1])
     )
-    return SparseModel(
+    return dataclasses.replace(
+        m,
         a=sp.vstack([m.a, extra], format="csr"),
         lo=np.r_[m.lo, np.full(rows.shape[0], -np.inf)],
         hi=np.r_[m.hi, hi],
-        cost=m.cost,
-        col_lo=m.col_lo,
-        col_hi=m.col_hi,
-        n_pairs=m.n_pairs,
-        village_rows=m.village_rows,
-        county_row0=m.county_row0,
+        # capacity covers are implied by R4 and R5 together: labelled R5
+        row_rule=np.r_[m.row_rule, np.full(rows.shape[0], R5)],
+        row_owner=np.r_[m.row_owner, np.full(rows.shape[0], -1)],
     )
+
+
+@dataclass
+class Block:
+    """A piece of a model: some pairs free, every other pair fixed.
+
+    Attributes
+    ----------
+    model
+        The block's own model: the free pairs, the auxiliary columns their
+        rows need, and those rows, with the fixed pairs' part moved into the
+        bounds. Its labels are the full model's.
+    pairs
+        Pair index (in the full model) of each of the block's pair columns.
+    aux
+        Column index (in the full model) of each of its auxiliary columns.
+    rows
+        Row index (in the full model) of each of its rows.
+    """
+
+    model: SparseModel
+    pairs: IntArray
+    aux: IntArray
+    rows: IntArray
+
+
+def restrict(m: SparseModel, free: BoolArray, on: BoolArray) -> Block:
+    """The block of ``m`` where the pairs ``free`` are decided and the rest fixed.
+
+    Parameters
+    ----------
+    m
+        The full model.
+    free
+        Per pair column, whether the block decides it.
+    on
+        Per pair column, whether a fixed pair is 1 (a lead the block keeps);
+        ignored where ``free``.
+
+    Notes
+    -----
+    The block keeps every row with a free pair, every auxiliary column
+    (overflow, lead, all-key) of those rows, and every row of those columns,
+    until nothing is added; a row left out holds only fixed pairs and so
+    keeps its current value. Any solution of the block, with the fixed pairs
+    as given, keeps every row of ``m`` that the fixed plan kept.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> from pairing.solver.model import SparseModel, restrict
+    >>> m = SparseModel(  # one village, two units, each within capacity
+    ...     a=sp.csr_matrix(np.array([[1.0, 1.0]])), lo=np.ones(1), hi=np.ones(1),
+    ...     cost=np.array([3, 5]), col_lo=np.zeros(2, int), col_hi=np.ones(2, int),
+    ...     n_pairs=2, village_rows=np.zeros(1, int), county_row0=1,
+    ...     row_rule=np.zeros(1, int), row_owner=np.zeros(1, int),
+    ...     col_kind=np.zeros(2, int), col_owner=np.arange(2))
+    >>> block = restrict(m, np.array([True, True]), np.zeros(2, bool))
+    >>> block.pairs.tolist(), block.model.lo.tolist()
+    ([0, 1], [1.0])
+    """
+    n = m.n_pairs
+    a = m.a.tocsc()
+    free = np.asarray(free, dtype=bool)
+    fixed_on = np.flatnonzero(np.asarray(on, dtype=bool) & ~free)
+    cols = np.flatnonzero(free)
+    row_in = np.zeros(a.shape[0], dtype=bool)
+    row_in[np.unique(a[:, cols].indices)] = True
+    aux_in = np.zeros(a.shape[1] - n, dtype=bool)
+    a_aux = a[:, n:]
+    a_aux_r = a_aux.tocsr()
+    while True:
+        grow = np.zeros_like(aux_in)
+        grow[np.unique(a_aux_r[np.flatnonzero(row_in)].indices)] = True
+        new_aux = grow & ~aux_in
+        if not new_aux.any():
+            break
+        aux_in |= new_aux
+        more = np.zeros_like(row_in)
+        more[np.unique(a_aux[:, np.flatnonzero(new_aux)].indices)] = True
+        row_in |= more
+    rows = np.flatnonzero(row_in)
+    aux = n + np.flatnonzero(aux_in)
+    keep = np.r_[cols, aux]
+    base = np.asarray(a[:, fixed_on].sum(axis=1)).ravel()[rows]
+    sub = a[rows][:, keep].tocsr()
+    model = SparseModel(
+        a=sub,
+        lo=m.lo[rows] - base,
+        hi=m.hi[rows] - base,
+        cost=m.cost[keep],
+        col_lo=m.col_lo[keep],
+        col_hi=m.col_hi[keep],
+        n_pairs=len(cols),
+        village_rows=np.flatnonzero(m.row_rule[rows] == R1),
+        county_row0=int(np.searchsorted(rows, m.county_row0)),
+        row_rule=m.row_rule[rows],
+        row_owner=m.row_owner[rows],
+        col_kind=m.col_kind[keep],
+        col_owner=m.col_owner[keep],
+    )
+    return Block(model=model, pairs=cols, aux=aux, rows=rows)

@@ -221,7 +221,7 @@ def solve_region(job: RegionJob) -> JobResult:
     """Solve one region's model with CP-SAT (one worker; picklable in and out)."""
     sub = job.cands
     m = build_model(sub)
-    hint = complete(sub, m, job.hint)
+    hint = complete(m, job.hint)
     if hint is None:  # the current plan must fit its own region's rows
         raise RuntimeError(f"regional polish: plan breaks region {job.region}'s rows")
     r = solve_cpsat(

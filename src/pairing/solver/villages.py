@@ -7,22 +7,19 @@ capacity, R6 key-county share of the province tier, R8 a kick-off team is
 possible. Objective (maximised, :data:`~.candidates.SCALE` units): R9 tier,
 R10 strength, R11 continuity, travel, and R14 baseline leads when given.
 
-Methods:
+:func:`solve_villages` is a thin front door: it builds the candidate pairs
+(:mod:`.candidates`) and hands them to one method, each in its own module
+and each reading its rows from the one labelled model (:mod:`.model`):
 
-* ``cpsat`` — one CP-SAT model over every candidate pair, hinted by the greedy;
-* ``decomposed`` — the LP relaxation (HiGHS) of the full model gives the bound
-  and picks the pairs worth keeping (its support and, per village and per
-  unit, the pairs of best reduced cost); HiGHS' MIP then solves that
-  restricted model from the greedy's plan (repaired by CP-SAT, or restarted
-  from the LP's rounding, when the greedy leaves villages), and the regional
-  polish (:func:`~.regional.polish_regions`) re-solves each prefecture with
-  the province tier fixed;
-* ``heuristic`` — :func:`~.greedy.greedy` (ejection chains and R4 repair,
-  near-linear in the pairs); villages it leaves are placed by a CP-SAT model
-  of their neighbourhood (:func:`~.repair.repair`), widened until a plan is
-  found or infeasibility proven;
-* ``auto`` — ``cpsat`` for small instances, ``decomposed`` for large ones
-  (chosen by size only, so ``deterministic=True`` stays deterministic).
+* ``lagrangian`` — the default for large instances (:mod:`.lagrange`): a
+  Lagrangian bound by column generation, a plan from the exact MIP on the
+  priced core, and the prices kept;
+* ``cpsat`` — one CP-SAT model over every pair (:mod:`.cpsat`), the default
+  up to :data:`MONOLITHIC_PAIRS` pairs, where it proves optimality;
+* ``heuristic`` — the greedy (:mod:`.greedy`) with CP-SAT repair of what it
+  leaves (:mod:`.repair`), and a Lagrangian bound;
+* ``decomposed`` — the earlier cut-LP, restricted-MIP and regional-polish
+  method (:mod:`.decomposed`), kept as a baseline for the benchmark.
 """
 
 from __future__ import annotations
@@ -31,33 +28,27 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import Cause, Infeasible, NoPlanFound
+from ..errors import Infeasible, NoPlanFound
 from ..instance import Instance, IntArray
 from .candidates import Candidates, build_candidates
-from .candidates import _top_mask as _top
 from .cpsat import solve_cpsat
 from .greedy import greedy
-from .lp import solve_lp, solve_mip
-from .model import build_model, complete, cover_cuts, with_rows
-from .regional import polish_budget, polish_regions
+from .lagrange.engine import EngineParams, run_engine
+from .lagrange.prices import Prices
+from .leads import best_possible, lead_of, pairs_of, stage_cause
+from .model import R1, build_model, complete
 
-METHODS = ("auto", "cpsat", "decomposed", "heuristic")
+Method = Literal["auto", "lagrangian", "cpsat", "heuristic", "decomposed"]
+METHODS: tuple[str, ...] = ("auto", "lagrangian", "cpsat", "heuristic", "decomposed")
 MONOLITHIC_PAIRS = 40_000
-"""``auto`` solves one CP-SAT model up to this many candidate pairs."""
-KEEP_PER_VILLAGE = 8
-KEEP_PER_UNIT = 3
-CUT_ROUNDS = 2
-"""Rounds of capacity covers added to the LP (the first closes most of its gap)."""
-DETERMINISTIC_NODES = 20
-"""Branch-and-bound nodes of the restricted MIP under ``deterministic=True``."""
-POLISH_SHARE = 0.3
-"""Share of the stage's time kept for the decomposed method's regional polish
-(deterministic time under ``deterministic=True``); 0 turns the polish off."""
+"""``auto`` solves one CP-SAT model up to this many candidate pairs (small
+instances, where it proves optimality in seconds), the Lagrangian engine
+above."""
 
 
 @dataclass
@@ -77,9 +68,13 @@ class VillageResult:
     status
         ``optimal`` or ``feasible``.
     method
-        ``cpsat``, ``decomposed`` or ``heuristic``.
+        The method that found ``lead``.
     seconds
         Wall time of the stage.
+    prices
+        The Lagrangian engine's prices (``None`` for other methods).
+    work
+        What the method counted (master solves, core pairs, …).
     """
 
     lead: IntArray
@@ -89,6 +84,8 @@ class VillageResult:
     status: str
     method: str
     seconds: float
+    prices: Prices | None = None
+    work: dict[str, int] = field(default_factory=dict)
 
     @property
     def gap(self) -> float:
@@ -114,6 +111,8 @@ def solve_villages(
     prune: bool = True,
     progress: Callable[[dict[str, Any]], None] | None = None,
     executor: Executor | None = None,
+    stop: Callable[[], bool] | None = None,
+    params: EngineParams | None = None,
 ) -> VillageResult:
     """Choose the lead unit of every poor village (R1–R6, R8) and honour claims (R13).
 
@@ -125,14 +124,14 @@ def solve_villages(
         Per village, households its lead unit's cadres must carry (its poor
         households minus those leaders take, R7).
     time_limit
-        Seconds for the stage; with ``deterministic=True`` CP-SAT gets that
-        much deterministic time instead (never the wall clock).
+        Seconds for the stage; with ``deterministic=True`` the methods count
+        work instead (never the wall clock).
     seed, workers
-        CP-SAT's random seed and search workers.
+        The solvers' random seed and CP-SAT's search workers.
     deterministic
         Same inputs, seed and workers give the same result.
     method
-        ``auto``, ``cpsat``, ``decomposed`` or ``heuristic``.
+        ``auto``, ``lagrangian``, ``cpsat``, ``heuristic`` or ``decomposed``.
     hint
         A lead unit per village to start from (-1: none).
     fixed
@@ -149,24 +148,22 @@ def solve_villages(
     progress
         Called with ``{"elapsed", "incumbent", "bound", "phase"}``.
     executor
-        Where the ``decomposed`` method's regional polish solves its
-        per-prefecture CP-SAT models (:func:`~.regional.polish_regions`,
-        ``executor.submit``); in this process when None. Under
-        ``deterministic=True`` the result does not depend on it.
+        Where the ``decomposed`` method's regional polish runs.
+    stop
+        A stopping criterion (:mod:`pairing.stop`), polled during the stage.
+    params
+        The Lagrangian engine's settings.
 
     Raises
     ------
     Infeasible
         When the rules provably cannot all hold.
     NoPlanFound
-        When time ran out before a plan was found.
+        When time ran out, or a stop came, before a plan was found.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     start = time.perf_counter()
-
-    def left() -> float:
-        return max(0.2, time_limit - (time.perf_counter() - start))
 
     def report(phase: str, **d: Any) -> None:
         if progress is not None:
@@ -176,163 +173,27 @@ def solve_villages(
         instance, demand, fixed=fixed, prefer=prefer, reserve=reserve, prune=prune
     )
     if method == "auto":
-        method = "cpsat" if c.n <= MONOLITHIC_PAIRS else "decomposed"
-    n_r = len(instance.regions)
-    g = greedy(c, n_r, instance.u_region, instance.u_tier, start=hint)
-    complete_greedy = bool(np.all(g[c.villages] >= 0))
-    g_obj = c.objective(g) if complete_greedy else -math.inf
-    report("greedy", incumbent=g_obj if complete_greedy else None)
-
-    if not complete_greedy and method in ("decomposed", "heuristic"):
-        # CP-SAT places the villages the greedy left in their neighbourhood
-        # (the heuristic's repair; for the decomposed method, the MIP's start)
-        from .repair import repair
-
-        share = 1.0 if method == "heuristic" else 0.2
-        fixed_lead, outcome = repair(
-            c,
-            g,
-            time_limit=share * (time_limit if deterministic else left()),
-            seed=seed,
-            workers=workers,
-            deterministic=deterministic,
-        )
-        if outcome == "infeasible":
-            raise Infeasible([_cause()])
-        if fixed_lead is not None:
-            g, complete_greedy = fixed_lead, True
-            g_obj = c.objective(g)
-            report("repair", incumbent=g_obj)
-    lead: IntArray | None = g if complete_greedy else None
-    objective = g_obj
-    bound = math.inf
-    status = "feasible"
-    used = "heuristic"
-
-    if method == "heuristic":
-        bound = _trivial_bound(c)
-        if c.n <= 4 * MONOLITHIC_PAIRS:
-            lp = solve_lp(build_model(c), time_limit=left())
-            if lp.status == "infeasible":
-                raise Infeasible([_cause()])
-            bound = min(bound, lp.bound)
-    else:
-        m_full = build_model(c)
-        x_hint = _pairs(c, g) if complete_greedy else None
-        if method == "cpsat":
-            full_hint = complete(c, m_full, x_hint) if x_hint is not None else None
-            r = solve_cpsat(
-                m_full,
-                time_limit=left(),
-                hint=full_hint,
-                seed=seed,
-                workers=workers,
-                deterministic=deterministic,
-                progress=(lambda d: report("cpsat", **d)) if progress else None,
-            )
-            if r.status == "infeasible":
-                raise Infeasible([_cause()])
-            bound = r.bound
-            if r.x is not None and r.objective >= objective:
-                lead = _lead(c, r.x)
-                objective = r.objective
-                status = r.status
-                used = "cpsat"
-        else:  # decomposed
-            # LP bound: column generation over the pairs, then valid capacity
-            # covers (the plain LP fills capacity with parts of villages)
-            act = _top(c.pv, c.score.astype(float), 25)
-            act |= _top(c.pu, c.score.astype(float), KEEP_PER_UNIT) | c.team
-            if x_hint is not None:
-                act |= x_hint.astype(bool)
-            lp = solve_lp(
-                m_full,
-                time_limit=(4 * time_limit) if deterministic else left() * 0.45,
-                active=act,
-                separate=lambda x: cover_cuts(c, x),
-                rounds=CUT_ROUNDS,
-                group=c.pv,
-            )
-            if lp.status == "infeasible":
-                raise Infeasible([_cause()])
-            bound = lp.bound
-            if bound < _least(c):  # a valid bound below every plan's objective
-                raise Infeasible([_cause()])
-            report("lp", bound=bound)
-            if lead is None and np.isfinite(lp.x[: c.n]).all():
-                # the greedy alone left villages (tight R6/R3 at 10x sizes):
-                # start it again from the LP's rounding, which already
-                # balances the capacities
-                g = greedy(
-                    c, n_r, instance.u_region, instance.u_tier, start=_rounded(c, lp.x)
-                )
-                if np.all(g[c.villages] >= 0):
-                    lead, objective = g, float(c.objective(g))
-                    x_hint = _pairs(c, g)
-                    report("lp greedy", incumbent=objective)
-            per_village = KEEP_PER_VILLAGE
-            while True:
-                keep = _restrict(c, lp.x[: c.n], lp.reduced[: c.n], per_village)
-                if x_hint is not None:
-                    keep |= x_hint.astype(bool)
-                sub = c.subset(keep)
-                m_sub = build_model(sub)
-                if lp.cuts is not None and lp.cut_rhs is not None and lp.cuts.shape[0]:
-                    m_sub = with_rows(m_sub, lp.cuts[:, keep], lp.cut_rhs)
-                start_x = None
-                if lead is not None:
-                    start_x = complete(sub, m_sub, _pairs(sub, lead))
-                # HiGHS on the restricted pairs (CP-SAT from the same start
-                # improved far less, measured on the 430k default)
-                mr = solve_mip(
-                    m_sub,
-                    # the regional polish gets POLISH_SHARE of the stage
-                    time_limit=(4 * time_limit)
-                    if deterministic
-                    else max(0.2, left() - POLISH_SHARE * time_limit),
-                    start=start_x,
-                    seed=seed,
-                    nodes=DETERMINISTIC_NODES if deterministic else None,
-                )
-                x_sub = None if mr.status in ("infeasible", "unknown") else mr.x
-                sub_obj = float(m_sub.cost @ x_sub) if x_sub is not None else -math.inf
-                report("restricted", incumbent=sub_obj, bound=bound, pairs=int(sub.n))
-                if x_sub is not None and sub_obj >= objective:
-                    lead = _lead(sub, x_sub)
-                    objective = sub_obj
-                    used = "decomposed"
-                if mr.status != "infeasible" or per_village >= 4 * KEEP_PER_VILLAGE:
-                    break
-                per_village *= 4  # restricted model proven too tight: widen it
-            # regional polish: province tier fixed, one exact CP-SAT model per
-            # prefecture (R1, R3 county and prefecture-overflow rows, R4, R5,
-            # R8), on the executor when given; never worse than ``lead``
-            budget = polish_budget(
-                time_limit,
-                time_limit - (time.perf_counter() - start),
-                POLISH_SHARE,
-                deterministic,
-            )
-            if lead is not None and budget > 0:
-                pr = polish_regions(
-                    c,
-                    lead,
-                    instance.v_prefecture,
-                    instance.u_tier,
-                    time_limit=budget,
-                    seed=seed,
-                    deterministic=deterministic,
-                    executor=executor,
-                )
-                if pr.objective >= objective:
-                    lead, objective = pr.lead, float(pr.objective)
-                report(
-                    "regional",
-                    incumbent=objective,
-                    bound=bound,
-                    regions=pr.regions,
-                    improved=pr.improved,
-                )
+        method = "cpsat" if c.n <= MONOLITHIC_PAIRS else "lagrangian"
+    run = {
+        "lagrangian": _lagrangian,
+        "cpsat": _cpsat,
+        "heuristic": _heuristic,
+        "decomposed": _decomposed,
+    }[method]
+    out = run(
+        c,
+        instance,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+        deterministic=deterministic,
+        hint=hint,
+        stop=stop,
+        params=params,
+        executor=executor,
+        report=report,
+    )
+    lead, objective, bound, status, used, prices, work = out
     if lead is None:
         raise NoPlanFound(
             f"the village stage found no plan in {time_limit:g} s "
@@ -349,7 +210,160 @@ def solve_villages(
         status=status,
         method=used,
         seconds=time.perf_counter() - start,
+        prices=prices,
+        work=work,
     )
+
+
+_Outcome = tuple[IntArray | None, float, float, str, str, Prices | None, dict[str, int]]
+
+
+def _start(
+    c: Candidates,
+    instance: Instance,
+    hint: np.ndarray | None,
+    *,
+    repair_seconds: float,
+    seed: int,
+    workers: int,
+    deterministic: bool,
+    report: Callable[..., None],
+) -> IntArray | None:
+    """The greedy's plan, its gaps repaired by CP-SAT; None without a plan.
+
+    Raises ``Infeasible`` when the repair proves the stage infeasible.
+    """
+    g = greedy(c, len(instance.regions), instance.u_region, instance.u_tier, start=hint)
+    if np.all(g[c.villages] >= 0):
+        return g
+    from .repair import repair
+
+    fixed_lead, outcome = repair(
+        c,
+        g,
+        time_limit=repair_seconds,
+        seed=seed,
+        workers=workers,
+        deterministic=deterministic,
+    )
+    if outcome == "infeasible":
+        raise Infeasible([stage_cause()])
+    if fixed_lead is not None:
+        report("repair", incumbent=float(c.objective(fixed_lead)))
+    return fixed_lead
+
+
+def _lagrangian(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
+    res = run_engine(
+        c,
+        n_regions=len(instance.regions),
+        u_region=instance.u_region,
+        u_tier=instance.u_tier,
+        time_limit=kw["time_limit"],
+        stop=kw["stop"],
+        seed=kw["seed"],
+        deterministic=kw["deterministic"],
+        hint=kw["hint"],
+        params=kw["params"],
+        progress=lambda d: kw["report"](d.pop("phase"), **d),
+    )
+    work = dict(res.iterations)
+    work.update({f"seconds {k}": int(round(1000 * v)) for k, v in res.seconds.items()})
+    return (
+        res.lead,
+        res.objective,
+        res.bound,
+        "feasible",
+        "lagrangian",
+        res.prices,
+        work,
+    )
+
+
+def _cpsat(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
+    t0 = time.perf_counter()
+    g = _start(
+        c,
+        instance,
+        kw["hint"],
+        repair_seconds=0.2 * kw["time_limit"],
+        seed=kw["seed"],
+        workers=kw["workers"],
+        deterministic=kw["deterministic"],
+        report=kw["report"],
+    )
+    m = build_model(c)
+    full_hint = complete(m, pairs_of(c, g)) if g is not None else None
+    left = kw["time_limit"] - (time.perf_counter() - t0)
+    r = solve_cpsat(
+        m,
+        time_limit=max(0.2, left),
+        hint=full_hint,
+        seed=kw["seed"],
+        workers=kw["workers"],
+        deterministic=kw["deterministic"],
+        progress=(lambda d: kw["report"]("cpsat", **d)),
+    )
+    if r.status == "infeasible":
+        raise Infeasible([stage_cause()])
+    objective = float(c.objective(g)) if g is not None else -math.inf
+    if r.x is not None and r.objective >= objective:
+        return lead_of(c, r.x), r.objective, r.bound, r.status, "cpsat", None, {}
+    return g, objective, r.bound, "feasible", "heuristic", None, {}
+
+
+def _heuristic(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
+    g = _start(
+        c,
+        instance,
+        kw["hint"],
+        repair_seconds=kw["time_limit"],
+        seed=kw["seed"],
+        workers=kw["workers"],
+        deterministic=kw["deterministic"],
+        report=kw["report"],
+    )
+    # the bound: the Lagrangian dual at the LP-free start (one exact pass
+    # at the best pairs' prices), never worse than the trivial bound
+    from .lagrange.dual import Relaxation
+
+    bound = best_possible(c)
+    relax = Relaxation(build_model(c))
+    top = np.full(c.n_villages, 0.0)
+    np.maximum.at(top, c.pv, c.score.astype(float))
+    y = relax.zero()
+    r1 = relax.model.row_rule[relax.rows] == R1
+    y[r1] = top[relax.model.row_owner[relax.rows][r1]]
+    bound = min(bound, relax.evaluate(y).bound)
+    objective = float(c.objective(g)) if g is not None else -math.inf
+    return g, objective, bound, "feasible", "heuristic", None, {}
+
+
+def _decomposed(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
+    from .decomposed import solve_decomposed
+
+    t0 = time.perf_counter()
+    g = _start(
+        c,
+        instance,
+        kw["hint"],
+        repair_seconds=0.2 * kw["time_limit"],
+        seed=kw["seed"],
+        workers=kw["workers"],
+        deterministic=kw["deterministic"],
+        report=kw["report"],
+    )
+    res = solve_decomposed(
+        c,
+        instance,
+        g,
+        time_limit=max(0.2, kw["time_limit"] - (time.perf_counter() - t0)),
+        seed=kw["seed"],
+        deterministic=kw["deterministic"],
+        executor=kw["executor"],
+        report=kw["report"],
+    )
+    return res.lead, res.objective, res.bound, "feasible", res.used, None, {}
 
 
 def claims(instance: Instance, lead: IntArray) -> IntArray:
@@ -376,73 +390,3 @@ def claims(instance: Instance, lead: IntArray) -> IntArray:
     rank = np.arange(len(pairs)) - np.repeat(first, size)
     take = rank < instance.u_max[pairs[:, 0]]
     return pairs[take].astype(np.int64)
-
-
-def _rounded(c: Candidates, x: np.ndarray) -> IntArray:
-    """Per village, the unit of its largest LP value (-1 where all are 0)."""
-    x = x[: c.n]
-    best = _top(c.pv, x + 1e-9 * c.score / max(1, int(np.abs(c.score).max())), 1)
-    best &= x > 1e-6
-    start = np.full(c.n_villages, -1, dtype=np.int64)
-    start[c.pv[best]] = c.pu[best]
-    return start
-
-
-def _pairs(c: Candidates, lead: IntArray) -> IntArray:
-    """0/1 pair vector of a complete lead assignment."""
-    x = np.zeros(c.n, dtype=np.int64)
-    x[c.pair_index(lead)] = 1
-    return x
-
-
-def _lead(c: Candidates, x: np.ndarray) -> IntArray:
-    lead = np.full(c.n_villages, -1, dtype=np.int64)
-    on = np.flatnonzero(x[: c.n] > 0)
-    lead[c.pv[on]] = c.pu[on]
-    return lead
-
-
-def _restrict(
-    c: Candidates,
-    x: np.ndarray,
-    reduced: np.ndarray,
-    per_village: int = KEEP_PER_VILLAGE,
-) -> np.ndarray:
-    """Pairs the restricted model keeps: LP support, best reduced costs, continuity."""
-    keep = x > 1e-6
-    keep |= _top(c.pv, reduced, per_village)
-    keep |= _top(c.pu, reduced, KEEP_PER_UNIT)
-    keep |= c.team
-    return keep
-
-
-def _trivial_bound(c: Candidates) -> float:
-    """Sum over villages of their best pair's score (valid, loose)."""
-    return _per_village(c, np.maximum)
-
-
-def _least(c: Candidates) -> float:
-    """Sum over villages of their worst pair's score: no plan scores less
-    (the model's other columns cost nothing), so a valid upper bound below
-    it proves the model infeasible."""
-    return _per_village(c, np.minimum)
-
-
-def _per_village(c: Candidates, pick: np.ufunc) -> float:
-    """Sum over poor villages of ``pick`` (max or min) of their pairs' scores."""
-    info = np.iinfo(np.int64)
-    start = info.min if pick is np.maximum else info.max
-    out = np.full(c.n_villages, start, dtype=np.int64)
-    pick.at(out, c.pv, c.score)
-    return float(out[c.villages].sum())
-
-
-def _cause() -> Cause:
-    return Cause(
-        "R15",
-        "",
-        "the village stage's rules (R1–R6, R8) cannot all hold together: "
-        "capacity, villages per unit, the R3 coupling or the R6 share conflict",
-        {},
-        "run the pre-checks (`pairing inspect`) for the detailed causes",
-    )
