@@ -95,8 +95,9 @@ def build_model(c: Candidates) -> SparseModel:
     b.add(r0 + vpos[c.pv], pair, np.ones(n))
     village_rows = np.arange(len(c.villages), dtype=np.int64)
 
-    # R4 and R5 per unit that may lead (or must, by its min)
-    units = np.flatnonzero((c.u_max > 0) | (c.u_min > 0))
+    # R4 and R5 per unit that may lead (it has pairs) or must (by its min)
+    has_pairs = np.bincount(c.pu, minlength=n_u) > 0
+    units = np.flatnonzero(((c.u_max > 0) & has_pairs) | (c.u_min > 0))
     upos = np.full(n_u, -1, dtype=np.int64)
     upos[units] = np.arange(len(units))
     r0 = b.block(R4, units, c.u_min[units].astype(float), c.u_max[units].astype(float))

@@ -54,6 +54,9 @@ class EngineParams:
 
     Attributes
     ----------
+    warm_lp
+        Start from a sifting LP's duals (else from the first master's, with
+        presolve: cheaper on large instances, where the LP is slow).
     warm_per_tier
         Pairs per village and tier the warm-start LP starts from (the best
         by objective); pricing adds the rest as they are needed.
@@ -85,6 +88,7 @@ class EngineParams:
         bound (as a MIP solver's relative gap).
     """
 
+    warm_lp: bool = True
     warm_per_tier: int = 6
     warm_share: float = 0.35
     generation_share: float = 0.65
@@ -227,34 +231,45 @@ def run_engine(
     seconds["start"] = time.perf_counter() - t0
     report("start")
 
-    # warm start: a sifting LP's duals
+    # warm start: a sifting LP's duals, or the first master's
     t0 = time.perf_counter()
     tier = u_tier[c.pu]
     active = _top_mask(c.pv * 4 + tier, c.score.astype(float), p.warm_per_tier)
     active |= _top_mask(c.pu, c.score.astype(float), 3) | c.team
     if state.lead is not None:
         active |= state.lead[c.pv] == c.pu
-    lp = solve_lp(
-        m,
-        time_limit=math.inf if deterministic else p.warm_share * time_limit,
-        active=active,
-        group=c.pv,
-        stop=until(p.warm_share),
-    )
-    y0 = relax.from_duals(lp.duals) if lp.duals is not None else relax.zero()
-    bound = relax.evaluate(y0)
-    seconds["warm start"] = time.perf_counter() - t0
-    work["warm start LP status"] = int(lp.status == "optimal")
-    report("warm start")
-
-    # column generation (the Lagrangian dual), with the core MIP in between
-    t0 = time.perf_counter()
     master = Master(relax)
     if state.lead is not None:
         chosen = np.zeros(c.n, dtype=bool)
         chosen[c.pair_index(state.lead)] = True
         master.add_chosen(chosen)
-    master.add_singletons(np.flatnonzero(_top_mask(c.pv, bound.reduced, 5)))
+    if p.warm_lp:
+        lp = solve_lp(
+            m,
+            time_limit=math.inf if deterministic else p.warm_share * time_limit,
+            active=active,
+            group=c.pv,
+            stop=until(p.warm_share),
+        )
+        y0 = relax.from_duals(lp.duals) if lp.duals is not None else relax.zero()
+        bound = relax.evaluate(y0)
+        work["warm start LP status"] = int(lp.status == "optimal")
+        master.add_singletons(np.flatnonzero(_top_mask(c.pv, bound.reduced, 5)))
+        if lp.status == "optimal":  # the LP's own pairs, alone and two by two
+            support = np.flatnonzero(np.nan_to_num(lp.x[: c.n]) > 1e-6)
+            master.add_singletons(support)
+            master.add_combinations(support)
+    else:  # the master itself, from the best pairs by objective
+        master.add_singletons(np.flatnonzero(active))
+        master.h.setOptionValue("presolve", "on")
+        first = master.solve(stop=until(p.warm_share))
+        master.h.setOptionValue("presolve", "off")
+        bound = relax.evaluate(first.y if first.status == "optimal" else relax.zero())
+    seconds["warm start"] = time.perf_counter() - t0
+    report("warm start")
+
+    # column generation (the Lagrangian dual), with the core MIP in between
+    t0 = time.perf_counter()
     t_core = 0.0
     solves = cores = 0
     converged = False

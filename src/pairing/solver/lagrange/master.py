@@ -138,6 +138,27 @@ class Master:
         pairs = pairs[ok]
         return self._add([pairs[i : i + 1] for i in range(len(pairs))])
 
+    def add_combinations(self, pairs: IntArray, most: int = 8) -> int:
+        """Add, per unit, the two-village sets among its ``pairs`` that fit
+        (R5) and that its rows allow (R4's most at least 2), for units with
+        at most ``most`` of them: an LP solution's pairs, recombined, give
+        the master the sets it would otherwise need several rounds to find."""
+        units = self.relax.units
+        pairs = np.asarray(pairs, dtype=np.int64)
+        pairs = pairs[np.argsort(self.pair_unit[pairs], kind="stable")]
+        u = self.pair_unit[pairs]
+        cut = np.r_[0, np.flatnonzero(u[1:] != u[:-1]) + 1, len(pairs)]
+        sets: list[IntArray] = []
+        for a, b in zip(cut[:-1].tolist(), cut[1:].tolist(), strict=True):
+            unit = int(u[a])
+            if b - a < 2 or b - a > most or units.hi[unit] < 2:
+                continue
+            ps = pairs[a:b]
+            i, j = np.triu_indices(len(ps), 1)
+            fit = units.pair_dem[ps[i]] + units.pair_dem[ps[j]] <= units.cap[unit]
+            sets.extend(np.stack([ps[i[fit]], ps[j[fit]]], axis=1))
+        return self._add(sets)
+
     def add_chosen(self, chosen: BoolArray) -> int:
         """Add, per unit, the set of its pairs marked in ``chosen``."""
         ps = np.flatnonzero(chosen)
