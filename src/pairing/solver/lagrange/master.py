@@ -42,6 +42,7 @@ import scipy.sparse as sp
 
 from ...instance import BoolArray, FloatArray, IntArray
 from ..highs import new_highs, stop_callbacks
+from ..model import R1
 from .dual import Evaluation, Relaxation
 
 
@@ -115,8 +116,29 @@ class Master:
             aux.indices.astype(np.int32),
             aux.data.astype(np.float64),
         )
+        # artificial columns (Phase 1): each R1 row, and the convexity row of
+        # each unit R4 obliges to lead, may be met by a column that costs far
+        # more than any plan gains, so the master is always feasible and its
+        # duals always exist; an optimal master still using one proves that
+        # no plan exists
+        art_rows = np.r_[
+            np.flatnonzero(relax.model.row_rule[relax.rows] == R1),
+            self.n_rel + np.flatnonzero(units.lo[self.units] > 0),
+        ]
+        big = 100.0 * (float(np.abs(relax.cost).max(initial=0.0)) * 4 + 1.0)
+        k = len(art_rows)
+        h.addCols(
+            k,
+            np.full(k, -big),
+            np.zeros(k),
+            np.ones(k),
+            k,
+            np.arange(k, dtype=np.int32),
+            art_rows.astype(np.int32),
+            np.ones(k),
+        )
         self.h = h
-        self.n_aux = len(relax.aux)
+        self.n_aux = len(relax.aux) + k
         self._seen: set[tuple[int, ...]] = set()
         self._sets: list[IntArray] = []  # pairs of each set column
         self.sign: float | None = None
@@ -295,16 +317,22 @@ def generate_columns(
         point = relax.project(smoothing * best.y + (1 - smoothing) * sol.y)
         e = relax.evaluate(point)
         added = master.add_chosen(e.chosen)
-        if e.value < best.value:
+        improved = e.value < best.value
+        if improved:
             best = e
-        else:
+        if added == 0 or not improved:
+            # mispricing at the smoothed point: price the master's own duals;
+            # when they bring no new set either, the master is optimal
             e2 = relax.evaluate(sol.y)
-            added += master.add_chosen(e2.chosen)
+            more = master.add_chosen(e2.chosen)
             if e2.value < best.value:
                 best = e2
+            if added + more == 0:
+                converged = True
+            added += more
         if on_step is not None:
             on_step(best, objective)
-        if added == 0 or best.value - objective <= tolerance * abs(objective):
+        if converged or best.value - objective <= tolerance * abs(objective):
             converged = True
             break
     return Generation(
