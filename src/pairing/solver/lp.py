@@ -26,6 +26,7 @@ from .model import SparseModel
 Separator = Callable[[np.ndarray], tuple[sp.csr_matrix, np.ndarray]]
 """Pair values -> valid rows ``cut x <= rhs`` over the pair columns."""
 
+
 @dataclass
 class LPResult:
     """Outcome of the LP relaxation.
