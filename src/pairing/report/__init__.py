@@ -98,6 +98,7 @@ def _write_report(
 ) -> dict[str, Path]:
     from .. import atomic
     from . import _frames as F
+    from ._facts import facts
     from .annex import write_annexes
     from .dashboard import headline, write_dashboards
     from .html import index_html
@@ -105,11 +106,13 @@ def _write_report(
 
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
+    about = facts(instance, plan)
+    stamp = about.stamp(lang)
     files: dict[str, Path] = {}
-    files.update(write_annexes(instance, plan, out_dir, lang))
+    files.update(write_annexes(instance, plan, out_dir, lang, stamp))
     seconds["annexes"] = time.perf_counter() - t0
     t = time.perf_counter()
-    files.update(write_rosters(instance, plan, out_dir, lang))
+    files.update(write_rosters(instance, plan, out_dir, lang, stamp))
     seconds["rosters"] = time.perf_counter() - t
     t = time.perf_counter()
     dash = out_dir / "dashboard"
