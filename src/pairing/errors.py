@@ -26,6 +26,9 @@ class Problem:
         What was expected, in plain words.
     found
         What was found instead (may be empty).
+    file
+        The file the table was read from (``households.csv``,
+        ``instance.xlsx``), when known.
     """
 
     table: str
@@ -33,9 +36,12 @@ class Problem:
     column: str = ""
     expected: str = ""
     found: str = ""
+    file: str = ""
 
     def __str__(self) -> str:
         where = self.table
+        if self.file and self.file != self.table:
+            where += f" ({self.file})"
         if self.id:
             where += f" {self.id}"
         if self.column:
