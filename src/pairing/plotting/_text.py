@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 CJK_FAMILIES = (
@@ -37,6 +38,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "broken": ("未保持", "not kept"),
     "teams": ("驻村工作队", "resident teams"),
     "load": ("干部包保户数分布（R12）", "Households per cadre (R12)"),
+    "per_cadre_short": ("户/人", "per cadre"),
+    "bar_end": (
+        "条末数字：每名干部平均包保户数",
+        "number at the bar's end: mean households per cadre",
+    ),
+    "prefecture_axis": ("市（州）", "prefecture"),
     "per_cadre": ("每名干部包保户数", "households per cadre"),
     "cadres": ("干部人数", "cadres"),
     "pairings": ("包保关系", "Pairings"),
@@ -57,13 +64,34 @@ TIER_COLOURS = {
 }
 
 
+CJK_FILES = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy", "simhei", "msyh")
+"""Font file names (lower case) that hold CJK glyphs."""
+
+
 @cache
 def cjk_font() -> str | None:
-    """The first installed CJK font family, or None."""
+    """The first installed CJK font family, or None.
+
+    matplotlib lists fonts once and caches the list; a CJK font installed
+    after that (``apt-get install fonts-noto-cjk``) is looked for on disk and
+    added.
+    """
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((f for f in CJK_FAMILIES if f in names), None)
+    def known() -> str | None:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return next((f for f in CJK_FAMILIES if f in names), None)
+
+    found = known()
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if any(k in Path(path).name.lower() for k in CJK_FILES):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        found = known()
+    return found
 
 
 def chart_lang(lang: str) -> str:
@@ -97,6 +125,21 @@ def label_axes(
     if y is not None:
         ax.set_ylabel(word(y, lang), **font)
     ax.set_title(title or word(default_title, lang), **font)
+
+
+def figure_text(value: Any, digits: int = 2) -> str:
+    """A figure as every report shows it (2 decimals, n/a when undefined).
+
+    Examples
+    --------
+    >>> figure_text(0.7712), figure_text(None)
+    ('0.77', 'n/a')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return "n/a"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{float(value):,.{digits}f}"
 
 
 def region_label(region_id: str, name: str, lang: str) -> str:

@@ -77,6 +77,7 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     "roster": ("包保花名册", "Consolidated roster"),
     "report": ("脱贫攻坚包保汇总报告", "Pairing report"),
+    "total": ("合计", "Total"),
 }
 
 ANNEX_LABELS: dict[str, tuple[str, str]] = {
