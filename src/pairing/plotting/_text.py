@@ -105,9 +105,11 @@ def word(key: str, lang: str) -> str:
 
 
 def font_kwargs(lang: str) -> dict[str, Any]:
-    """``fontfamily`` for text in ``lang`` (empty for English)."""
+    """``fontfamily`` for chart text: the CJK font whenever one is installed
+    (it draws Latin letters too, and the names of regions and units in either
+    language); empty otherwise (matplotlib's default)."""
     font = cjk_font()
-    return {"fontfamily": font} if chart_lang(lang) == "zh" and font else {}
+    return {"fontfamily": font} if font else {}
 
 
 def label_axes(
@@ -143,8 +145,9 @@ def figure_text(value: Any, digits: int = 2) -> str:
 
 
 def region_label(region_id: str, name: str, lang: str) -> str:
-    """A region's name when it can be drawn, else its id."""
-    if chart_lang(lang) == "zh" or name.isascii():
+    """A region's name when it can be drawn (a CJK font, or an ASCII name), else
+    its id."""
+    if cjk_font() is not None or name.isascii():
         return name
     return region_id
 
