@@ -21,6 +21,13 @@ STATUS_WORDS = {
 }
 
 
+METHOD_WORDS = {
+    "cpsat": ("整体精确求解（CP-SAT）", "exact, whole model (CP-SAT)"),
+    "decomposed": ("分区分解求解（LP + CP-SAT）", "decomposed (LP + CP-SAT)"),
+    "heuristic": ("启发式求解", "heuristic"),
+}
+
+
 @dataclass(frozen=True)
 class ReportFacts:
     """The facts every report page and workbook shows.
@@ -52,6 +59,10 @@ class ReportFacts:
 
     def status_text(self, lang: str) -> str:
         zh, en = STATUS_WORDS.get(self.status, (self.status, self.status))
+        return (zh if lang == "zh" else en) or "—"
+
+    def method_text(self, lang: str) -> str:
+        zh, en = METHOD_WORDS.get(self.method, (self.method, self.method))
         return (zh if lang == "zh" else en) or "—"
 
     def date_text(self, lang: str) -> str:

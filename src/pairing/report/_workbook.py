@@ -78,6 +78,9 @@ class Sheet:
         Columns whose long text wraps rather than widening the column.
     frozen_columns
         Columns kept in view when scrolling right.
+    row_height
+        Height of the body rows in points (``None``: the default, about 14);
+        rows with wrapped text grow to fit it.
     """
 
     name: str
@@ -89,6 +92,7 @@ class Sheet:
     notes: tuple[str, ...] = ()
     wrap: frozenset[str] = frozenset()
     frozen_columns: int = 0
+    row_height: float | None = None
 
 
 def text_widths(values: Any) -> np.ndarray:
@@ -296,6 +300,8 @@ def _lay_out(wb: Any, fmt: dict[str, Any], sheet: Sheet, footer: str) -> _Laid:
     r += 1
     first = r
     heights = _heights(body, kinds, widths, sheet.wrap)
+    if sheet.row_height:
+        heights = np.maximum(heights, sheet.row_height)
     if n:
         for j, col in enumerate(body.columns):
             _write_value(ws, r, j, body[col].iat[0], fmt[keys[j]])
@@ -306,6 +312,8 @@ def _lay_out(wb: Any, fmt: dict[str, Any], sheet: Sheet, footer: str) -> _Laid:
         total = frame.iloc[-1]
         for j in range(ncol):
             _write_value(ws, r, j, total.iloc[j], fmt[f"total_{keys[j]}"])
+        if sheet.row_height:
+            ws.set_row(r, sheet.row_height)
         r += 1
     for note in sheet.notes:
         _merged(ws, r, last, note, fmt["note"])

@@ -309,6 +309,7 @@ def annex_sheets(
             subtitle=subtitle,
             total=True,
             frozen_columns=2,
+            row_height=18,
             **kw,
         )
 

@@ -61,7 +61,7 @@ def _facts_table(facts: ReportFacts, lang: str) -> list[str]:
     gap = "—" if facts.gap is None else f"{100 * facts.gap:.2f}%"
     rows = [
         ("status", f'<span class="{css}">{_e(status)}</span>'),
-        ("method", _e(facts.method or "—")),
+        ("method", _e(facts.method_text(lang))),
         ("objective", _e(_number(facts.objective))),
         ("bound", _e(_number(facts.bound))),
         ("gap", f"{_e(gap)} <small>{_e(_w('gap_note', lang))}</small>"),
