@@ -97,7 +97,14 @@ class Sheet:
 
 def text_widths(values: Any) -> np.ndarray:
     """Each value's width in character widths (CJK characters count 2; missing 0)."""
-    arr = pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        arr = pa.array(values.array, from_pandas=True).cast(pa.string())
+    else:
+        arr = pa.array(
+            np.asarray(values, dtype=object), type=pa.string(), from_pandas=True
+        )
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     chars = pc.utf8_length(arr)
     nbytes = pc.binary_length(arr)
     # 1 byte -> 1, 3 bytes (CJK) -> 2: chars + (bytes - chars) // 2
@@ -155,14 +162,22 @@ def _number_text(values: pd.Series, kind: str) -> pd.Series:
     return pd.Series([fmt.format(finite.max()), fmt.format(finite.min())])
 
 
-def _widths(sheet: Sheet, body: pd.DataFrame, kinds: list[str]) -> list[float]:
+def _text_width(values: pd.Series, kind: str) -> int:
+    """The widest value of a body column as shown (categories counted once)."""
+    if kind != "text":
+        return display_width(_number_text(values, kind).to_numpy(dtype=object))
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = pd.Series(values.cat.categories.astype(str))
+    return display_width(values)
+
+
+def _widths(
+    sheet: Sheet, body: pd.DataFrame, kinds: list[str], text: list[int]
+) -> list[float]:
     total = sheet.frame.iloc[-1] if sheet.total and len(sheet.frame) else None
     out = []
-    for j, (col, kind) in enumerate(zip(body.columns, kinds, strict=True)):
-        shown = (body[col] if kind == "text" else _number_text(body[col], kind)).astype(
-            object
-        )
-        w = display_width(shown.to_numpy())
+    for j, col in enumerate(body.columns):
+        w = text[j]
         if total is not None:
             w = max(w, display_width([_cell_text(total.iloc[j])]))
         cap = MAX_WIDTH if col in sheet.wrap else 2 * MAX_WIDTH
@@ -188,7 +203,7 @@ def _heights(
     for col, kind, w in zip(body.columns, kinds, widths, strict=True):
         if col in wrap and kind == "text":
             usable = max(1.0, (w - 2.5) / 1.1 * 0.9)
-            need = np.ceil(text_widths(body[col].to_numpy()) / usable)
+            need = np.ceil(text_widths(body[col]) / usable)
             lines = np.maximum(lines, need)
     return np.where(lines > 1, LINE_HEIGHT * lines + 3, 0.0)
 
@@ -231,14 +246,15 @@ def _formats(wb: Any) -> dict[str, Any]:
     return out
 
 
-def _style_keys(body: pd.DataFrame, kinds: list[str], sheet: Sheet) -> list[str]:
+def _style_keys(
+    body: pd.DataFrame, kinds: list[str], sheet: Sheet, text: list[int]
+) -> list[str]:
     keys = []
     for j, (col, kind) in enumerate(zip(body.columns, kinds, strict=True)):
         if kind == "text" and col in sheet.wrap:
             keys.append("wrap")
         elif kind == "text":
-            short = display_width(body[col].to_numpy()) <= SHORT
-            keys.append("short" if short else "text")
+            keys.append("short" if text[j] <= SHORT else "text")
         elif kind == "int" and j == 0:
             keys.append("no")  # 序号
         else:
@@ -278,8 +294,9 @@ def _lay_out(wb: Any, fmt: dict[str, Any], sheet: Sheet, footer: str) -> _Laid:
     frame = sheet.frame.reset_index(drop=True)
     n = len(frame) - (1 if sheet.total and len(frame) else 0)
     body, kinds = _as_written(frame.iloc[:n])
-    keys = _style_keys(body, kinds, sheet)
-    widths = _widths(sheet, body, kinds)
+    text = [_text_width(body[c], k) for c, k in zip(body.columns, kinds, strict=True)]
+    keys = _style_keys(body, kinds, sheet, text)
+    widths = _widths(sheet, body, kinds, text)
     ncol = len(body.columns)
     last = max(ncol - 1, 0)
     for j, w in enumerate(widths):
