@@ -104,6 +104,9 @@ def test_the_workbooks_carry_the_print_setup(printed):
     for name, (sheet, book, _) in printed.items():
         ws = openpyxl.load_workbook(book).worksheets[0]
         head = next(r[0].row for r in ws.iter_rows() if r[0].value == "序号")
+        # readers that trust the sheet's dimension (read-only mode) see every row
+        quick = openpyxl.load_workbook(book, read_only=True).worksheets[0]
+        assert quick.max_row == ws.max_row >= head + len(sheet.frame), name
         assert ws.print_title_rows == f"${head}:${head}", name
         assert ws.freeze_panes is not None and ws.freeze_panes.endswith(str(head + 1))
         setup = ws.page_setup

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -429,7 +430,7 @@ def _splice(book: bytes, path: Path, laid: list[_Laid]) -> None:
                 out.writestr(info.filename, data)
                 continue
             part = laid[k - 1]
-            text = data.decode("utf-8")
+            text = _dimension(data.decode("utf-8"), part.first_row + len(part.rows) - 1)
             at = text.index(f'<row r="{part.after}"')
             at = text.index("</row>", at) + len("</row>")
             styles = [f.xf_index for f in part.styles]
@@ -440,6 +441,18 @@ def _splice(book: bytes, path: Path, laid: list[_Laid]) -> None:
                 ):
                     fh.write(xml_bytes(chunk))
                 fh.write(text[at:].encode("utf-8"))
+
+
+def _dimension(sheet: str, last_row: int) -> str:
+    """The sheet's ``<dimension>`` stretched down to ``last_row`` at least
+    (XlsxWriter measured the sheet without the spliced rows)."""
+    m = re.search(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>', sheet)
+    if m is None:
+        return sheet
+    first_col, first, last_col, last = m.groups()
+    rows = max(int(last or first), last_row)
+    ref = f"{first_col}{first}:{last_col or first_col}{rows}"
+    return sheet[: m.start()] + f'<dimension ref="{ref}"/>' + sheet[m.end() :]
 
 
 def _sheet_number(name: str) -> int | None:
