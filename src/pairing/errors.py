@@ -40,8 +40,6 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.table
-        if self.file and self.file != self.table:
-            where += f" ({self.file})"
         if self.id:
             where += f" {self.id}"
         if self.column:
@@ -49,6 +47,8 @@ class Problem:
         text = f"{where}: expected {self.expected}"
         if self.found:
             text += f", found {self.found}"
+        if self.file and self.file != self.table:
+            text += f" [{self.file}]"
         return text
 
 
