@@ -24,6 +24,10 @@ STATUS_WORDS = {
 METHOD_WORDS = {
     "cpsat": ("整体精确求解（CP-SAT）", "exact, whole model (CP-SAT)"),
     "decomposed": ("分区分解求解（LP + CP-SAT）", "decomposed (LP + CP-SAT)"),
+    "lagrangian": (
+        "拉格朗日分解求解（列生成 + 混合整数规划）",
+        "Lagrangian decomposition (column generation + MIP)",
+    ),
     "heuristic": ("启发式求解", "heuristic"),
 }
 
