@@ -269,10 +269,11 @@ def test_solve_infeasible_county(small_csv: Path, tmp_path: Path) -> None:
     assert "no plan was written" in proc.stderr
     line = next(x for x in proc.stderr.splitlines() if f"county {county}" in x)
     assert "R3" in line and "scattered households" in line and "short by" in line
-    # inspect shows the same cause but still exits 0 (the input is sound)
+    # inspect proves the same causes before any solve, and exits 1 (R15)
     insp = run("inspect", folder)
-    assert insp.returncode == 0
-    assert f"county {county}" in insp.stdout
+    assert insp.returncode == 1, insp.stdout + insp.stderr
+    causes = [x.strip() for x in proc.stderr.splitlines() if x.startswith("  - R")]
+    assert causes and all(c in insp.stdout for c in causes)
 
 
 def test_no_plan_found_exits_3(tiny: Path, tmp_path: Path, monkeypatch, capsys) -> None:

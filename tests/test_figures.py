@@ -89,7 +89,35 @@ def test_a_county_short_of_capacity_is_flagged(tiny_tables):
     assert table.loc["220102", "short"]
     assert figs["flagged"] == ["220102"]
     text = format_figures(figs)
-    assert "cannot carry" in text and "220102" in text
+    assert "cannot all hold" in text and "R3 county 220102" in text
+
+
+def test_inspect_reads_r3_as_the_prechecks_do(tiny_tables):
+    """One reading (R3, R15): the counties ``inspect`` marks short are those the
+    pre-checks name, directly or through their prefecture, and no others."""
+    from pairing.precheck import precheck
+
+    cadres = tiny_tables["cadres"].copy()
+    cadres["max_households"] = cadres["max_households"].astype(object)
+    seen = set()
+    for cap in (5, 2, 1, 0):
+        cadres.loc[cadres["unit_id"].str.endswith("-A"), "max_households"] = cap
+        tiny_tables["cadres"] = cadres
+        inst = Instance.from_tables(tiny_tables)
+        causes = precheck(inst)
+        figs = inspect_figures(inst)
+        assert [str(c) for c in figs["causes"]] == [str(c) for c in causes]
+        r3 = {c.region for c in causes if c.rule == "R3"}
+        assert set(figs["flagged"]) == r3
+        table = figs["counties"]
+        short = set(table.loc[table["short"], "county_id"])
+        by_pref = table["prefecture"].isin(r3) & (table["county_spare"] < 0)
+        assert short == (set(table["county_id"]) & r3) | set(
+            table.loc[by_pref, "county_id"]
+        )
+        assert all(c in format_figures(figs) for c in map(str, causes))
+        seen.add(bool(r3))
+    assert seen == {True, False}  # sound and unsound instances both met
 
 
 def test_format_figures(tiny_instance):
@@ -97,7 +125,7 @@ def test_format_figures(tiny_instance):
     assert "4 poor, 2 non-poor" in text
     assert "46 (138 people), 8 scattered" in text
     assert "农安县" in text
-    assert "cannot carry" not in text
+    assert "cannot all hold" not in text
 
 
 def test_empty_optional_tables(tiny_tables):

@@ -357,9 +357,10 @@ def test_workbook_numbers_and_blank_rows(tmp_path):
     wb.save(tmp_path / "b.xlsx")
     from pairing import io
 
-    table = io._read_sheet(
+    table, constants = io._read_sheet(
         openpyxl.load_workbook(tmp_path / "b.xlsx", read_only=True)["t"], "t", []
     )
+    assert constants == {}
     assert table.to_dict("list") == {
         "id": ["220524", "0990101"],
         "x": ["0.25", "2"],

@@ -1,4 +1,6 @@
-"""The notebooks run top to bottom (nbclient) and are kept without outputs."""
+"""The notebooks run top to bottom (nbclient) and are kept without outputs; run,
+they show their charts inline (no forced Agg backend), a progress line while
+solving, and no chart whose text lacks a glyph."""
 
 from __future__ import annotations
 
@@ -67,3 +69,20 @@ def test_notebook_runs(path: Path, tmp_path: Path) -> None:
         if out.output_type == "error"
     ]
     assert not errors
+    outputs = [
+        out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+    ]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) >= MIN_CHARTS[path.name], f"{path.name}: charts not inline"
+    text = "\n".join(
+        o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+        for o in outputs
+    )
+    assert "missing from font" not in text, "a chart lacks a glyph"
+    assert "s in all" in text, "no progress line while solving"
+    source = "\n".join(cell.source for cell in nb.cells)
+    assert 'use("Agg")' not in source
+
+
+MIN_CHARTS = {"report.ipynb": 2, "what_if.ipynb": 3}
+"""Charts each notebook draws inline (fewer: a chart went missing or empty)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from fixtures_validate import make_instance, make_plan, rows
+from workbooks import read_tables
 
 from pairing.report import annex1, annex2, rosters, write_report
 from pairing.xlsx import write_xlsx
@@ -36,7 +36,7 @@ def _cells(path: Path):
 
 
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:
-    return pd.read_excel(path, sheet_name=None, dtype=object)
+    return read_tables(path)
 
 
 def test_annex1_lists_province_leaders_with_totals(inst, plan):
@@ -77,12 +77,12 @@ def test_rosters_have_one_row_per_household(inst, plan):
     out = rosters(inst, plan, "en")
     assert set(out) == {"A", "B"}
     total = 0
-    for pid, sheets in out.items():
+    for sheets in out.values():
         roster, units = sheets["Roster"], sheets["Units"]
         assert units["Households"].iloc[-1] == len(roster)
         assert units["Households"].iloc[:-1].sum() == len(roster)
         assert roster["Household id"].is_unique
-        assert (roster["Prefecture"] == {"A": "甲市", "B": "乙市"}[pid]).all()
+        assert list(roster["No."]) == list(range(1, len(roster) + 1))
         total += len(roster)
     assert total == len(plan.household_pairs)
     # only opaque ids: no household column but its id
@@ -167,30 +167,6 @@ def test_fast_writer_types_and_limits(tmp_path):
 def test_lang_is_checked(inst, plan, tmp_path):
     with pytest.raises(ValueError, match="lang"):
         write_report(inst, plan, tmp_path / "r", lang="fr")
-
-
-def test_index_renders_in_headless_chromium(inst, plan, tmp_path):
-    exe = Path("/usr/bin/chromium")
-    if not exe.exists():
-        pytest.skip("/usr/bin/chromium is not installed: cannot render index.html")
-    files = write_report(inst, plan, tmp_path / "r")
-    shot = tmp_path / "shot.png"
-    subprocess.run(
-        [
-            str(exe),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-network",
-            f"--screenshot={shot}",
-            "--window-size=1200,2000",
-            files["index"].as_uri(),
-        ],
-        check=True,
-        timeout=120,
-        capture_output=True,
-    )
-    assert shot.is_file() and shot.stat().st_size > 1000
 
 
 def test_dashboards_agree_with_the_plan(inst, plan, tmp_path):

@@ -12,6 +12,7 @@ The public API is small::
 """
 
 from .errors import Cause, Infeasible, InputError, NoPlanFound, PairingError, Problem
+from .fingerprint import fingerprint
 from .generate import generate
 from .instance import Instance
 from .io import load_instance, save_instance
@@ -31,6 +32,7 @@ __all__ = [
     "Problem",
     "Rules",
     "ValidationReport",
+    "fingerprint",
     "generate",
     "load_instance",
     "save_instance",

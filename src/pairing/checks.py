@@ -20,6 +20,7 @@ Normalised dtypes (see :class:`~pairing.Instance`):
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -198,11 +199,25 @@ def _frame(raw: Any) -> pd.DataFrame:
 
 
 def _normalise(frame: _Frame, acc: _Collector) -> None:
+    names = {c.name for c in frame.spec.columns}
+    unexpected = [str(c) for c in frame.raw.columns if c not in names]
     for col in frame.spec.columns:
         if col.name in frame.raw.columns:
             values = frame.raw[col.name]
         else:
-            if frame.present and col.required:
+            typo = _did_you_mean(col.name, unexpected) if frame.present else None
+            if typo is not None:  # a misspelt contract column, required or not
+                acc.add(
+                    Problem(
+                        frame.name,
+                        "",
+                        col.name,
+                        "the contract column",
+                        f"missing, and an unexpected column {typo!r} "
+                        f"(did you mean {col.name}?)",
+                    )
+                )
+            elif frame.present and col.required:
                 acc.add(
                     Problem(frame.name, "", col.name, "the contract column", "missing")
                 )
@@ -211,6 +226,23 @@ def _normalise(frame: _Frame, acc: _Collector) -> None:
             frame.bad[col.name] = np.zeros(frame.n, dtype=bool)
             continue
         frame.out[col.name], frame.bad[col.name] = _column(frame, col, values, acc)
+
+
+def _did_you_mean(name: str, unexpected: list[str]) -> str | None:
+    """The unexpected column most like the contract column ``name``, if close.
+
+    Examples
+    --------
+    >>> _did_you_mean("severity", ["severty", "notes"])
+    'severty'
+    >>> _did_you_mean("severity", ["Severity "]), _did_you_mean("x_km", ["notes"])
+    ('Severity ', None)
+    """
+    folded = {c.strip().lower().replace(" ", "_"): c for c in unexpected}
+    if name in folded:
+        return folded[name]
+    close = difflib.get_close_matches(name, list(folded), n=1, cutoff=0.7)
+    return folded[close[0]] if close else None
 
 
 def _default(col: Column, n: int) -> Any:

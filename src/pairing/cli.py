@@ -28,6 +28,30 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
+class _Stdout:
+    """Standard output that a reader may close early (``pairing diff A B | head``).
+
+    Once the pipe is closed the rest of the output is dropped and the command
+    still finishes with its own exit status: a closed pipe is not an error.
+    """
+
+    closed = False
+
+    @classmethod
+    def write(cls, text: str) -> None:
+        if cls.closed:
+            return
+        try:
+            print(text, flush=True)
+        except BrokenPipeError:
+            cls.closed = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # no second error at exit
+
+
+_out = _Stdout.write
+
+
 def _load(path: str) -> Any:
     from .io import load_instance
 
@@ -50,7 +74,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     instance = generate(households=args.households, seed=args.seed)
     save_instance(instance, args.out, format=args.format)
-    print(
+    _out(
         f"wrote {instance!r} to {args.out} ({args.format}) "
         f"in {time.perf_counter() - t0:.1f}s"
     )
@@ -58,18 +82,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
+    """Figures and pre-checks; exit 1 when they prove the rules cannot all hold."""
     from .figures import format_figures, inspect_figures
-
-    instance = _load(args.instance)
-    print(format_figures(inspect_figures(instance)))
     from .precheck import precheck
 
-    causes = precheck(instance)
-    if causes:
-        print("\nThe hard rules cannot all hold (R15):")
-        for cause in causes:
-            print(f"  - {cause}")
-    return EXIT_OK
+    instance = _load(args.instance)
+    causes = precheck(instance)  # the same pre-checks solve runs first (R15)
+    _out(format_figures(inspect_figures(instance, causes)))
+    return EXIT_FAIL if causes else EXIT_OK
 
 
 @contextlib.contextmanager
@@ -119,8 +139,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
         )
     plan.save(args.out, format=args.format)
     if not args.quiet:
-        print(plan.summary())
-        print(f"\nplan written to {args.out}")
+        _out(plan.summary())
+        _out(f"\nplan written to {args.out}")
     return EXIT_OK
 
 
@@ -131,9 +151,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     plan = _load_plan(args.plan)
     result = validate(instance, plan)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+        _out(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
     else:
-        print(result.summary())
+        _out(result.summary())
     return EXIT_OK if result.ok else EXIT_FAIL
 
 
@@ -144,7 +164,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     plan = _load_plan(args.plan)
     written = write_report(instance, plan, args.out, lang=args.lang)
     for name, path in written.items():
-        print(f"{name}: {path}")
+        _out(f"{name}: {path}")
     return EXIT_OK
 
 
@@ -152,7 +172,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .diff import diff_plans
 
     a, b = _load_plan(args.plan_a), _load_plan(args.plan_b)
-    print(diff_plans(a, b).summary())
+    _out(diff_plans(a, b).summary())
     return EXIT_OK
 
 
@@ -217,32 +237,107 @@ def _seconds(text: str) -> float:
     return value
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Option help ending with its default (unless it says it, or there is none)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or default is None
+            or default is False
+            or default is argparse.SUPPRESS
+            or not action.option_strings
+        ):
+            return text
+        shown = f"{default:,}" if isinstance(default, int) else str(default)
+        return f"{text} (default: {shown})"
+
+
+EXIT_HELP = """exit status: 0 success; 1 infeasible, violations or a proof the
+instance cannot be planned (causes printed); 2 bad input or usage; 3 time
+limit before any plan; 130/143 interrupted."""
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="pairing",
         description="Plan and prove poverty-alleviation pairings (吉办发〔2015〕46号).",
+        epilog=EXIT_HELP,
+        formatter_class=_Help,
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"pairing {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show tracebacks of internal errors (default: off)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("generate", help="write a synthetic Jilin-like instance")
-    p.add_argument("--out", required=True)
-    p.add_argument("--households", type=_positive_int, default=430_000)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--format", choices=("parquet", "csv", "xlsx"), default="parquet")
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name, help=text, description=text, epilog=EXIT_HELP, formatter_class=_Help
+        )
+
+    instance_help = "instance folder (Parquet or CSV tables) or .xlsx workbook"
+    p = command("generate", "write a synthetic Jilin-like instance")
+    p.add_argument(
+        "--out", required=True, help="folder (or .xlsx file) to write (required)"
+    )
+    p.add_argument(
+        "--households",
+        type=_positive_int,
+        default=430_000,
+        help="poor households (default: 430,000, the Jilin-sized province)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument(
+        "--format",
+        choices=("parquet", "csv", "xlsx"),
+        default="parquet",
+        help="file format of the tables",
+    )
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("inspect", help="check an instance and print its figures")
-    p.add_argument("instance")
+    p = command(
+        "inspect",
+        "check an instance without solving: its figures, capacity against demand "
+        "per county, and the causes the pre-checks prove (exit 1 when any)",
+    )
+    p.add_argument("instance", help=instance_help)
     p.set_defaults(func=cmd_inspect)
 
-    p = sub.add_parser("solve", help="plan an instance")
-    p.add_argument("instance")
-    p.add_argument("--out", required=True)
-    p.add_argument("--time-limit", type=_seconds, default=None)
-    p.add_argument("--deterministic", action="store_true")
-    p.add_argument("--baseline", default=None)
-    p.add_argument("--method", choices=("auto", "cpsat", "heuristic"), default="auto")
+    p = command("solve", "plan an instance and write the plan")
+    p.add_argument("instance", help=instance_help)
+    p.add_argument("--out", required=True, help="plan folder to write (required)")
+    p.add_argument(
+        "--time-limit",
+        type=_seconds,
+        default=None,
+        help="seconds for the whole solve (default: the rules' time_limit, "
+        "60 unless rules.toml says otherwise)",
+    )
+    p.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="bound every solver by counted work, not seconds: the same plan "
+        "every run (default: off)",
+    )
+    p.add_argument(
+        "--baseline",
+        default=None,
+        help="plan folder to re-plan against, moving as little as the rules force "
+        "(R14; default: none, plan afresh)",
+    )
+    p.add_argument(
+        "--method",
+        choices=("auto", "cpsat", "heuristic"),
+        default="auto",
+        help="village-stage method (auto: by instance size)",
+    )
     p.add_argument(
         "--workers",
         type=_positive_int,
@@ -250,27 +345,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="CP-SAT search workers, and processes for the independent "
         "subproblems (default: the cores, at most 8)",
     )
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
-    p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the solvers")
+    p.add_argument(
+        "--format",
+        choices=("parquet", "csv"),
+        default="parquet",
+        help="file format of the plan's tables",
+    )
+    p.add_argument(
+        "--quiet", action="store_true", help="print nothing on success (default: off)"
+    )
     p.set_defaults(func=cmd_solve)
 
-    p = sub.add_parser("validate", help="check a plan against every hard rule")
-    p.add_argument("instance")
-    p.add_argument("plan")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command("validate", "check a plan against every hard rule (R1-R8)")
+    p.add_argument("instance", help=instance_help)
+    p.add_argument("plan", help="plan folder")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="machine-readable output (default: readable text)",
+    )
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("report", help="write the R16 reports")
-    p.add_argument("instance")
-    p.add_argument("plan")
-    p.add_argument("--out", required=True)
-    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p = command(
+        "report", "write the R16 reports: annexes, rosters, dashboards, index.html"
+    )
+    p.add_argument("instance", help=instance_help)
+    p.add_argument("plan", help="plan folder")
+    p.add_argument("--out", required=True, help="report folder to write (required)")
+    p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="zh",
+        help="language of the reports",
+    )
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("diff", help="what changed between two plans")
-    p.add_argument("plan_a")
-    p.add_argument("plan_b")
+    p = command("diff", "what changed between two plans")
+    p.add_argument("plan_a", help="the first plan folder")
+    p.add_argument("plan_b", help="the second plan folder")
     p.set_defaults(func=cmd_diff)
     return parser
 
@@ -295,9 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted; nothing half-written was left behind.")
         return 130
-    except BrokenPipeError:  # e.g. `pairing validate … | head`: not bad input
-        import os
-
+    except BrokenPipeError:  # stderr closed, say: the command could not finish
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # no second error at exit
         return EXIT_FAIL

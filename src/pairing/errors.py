@@ -26,6 +26,9 @@ class Problem:
         What was expected, in plain words.
     found
         What was found instead (may be empty).
+    file
+        The file the table was read from (``households.csv``,
+        ``instance.xlsx``), when known.
     """
 
     table: str
@@ -33,6 +36,7 @@ class Problem:
     column: str = ""
     expected: str = ""
     found: str = ""
+    file: str = ""
 
     def __str__(self) -> str:
         where = self.table
@@ -43,6 +47,8 @@ class Problem:
         text = f"{where}: expected {self.expected}"
         if self.found:
             text += f", found {self.found}"
+        if self.file and self.file != self.table:
+            text += f" [{self.file}]"
         return text
 
 

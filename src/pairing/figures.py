@@ -3,23 +3,24 @@
 Everything here is computed before any solve, from the instance alone, with
 numpy group sums (no loop over households or cadres).
 
-Two pre-solve readings need a definition:
+The per-county table reads R3's "县级兜底" exactly as the pre-checks of R15
+do (:func:`pairing.precheck.scattered_balance`), so ``inspect`` and ``solve``
+name the same counties and prefectures:
 
-* **County-tier spare** of a county: the capacity (R5) of the county-tier units
-  of the county minus its scattered households (R3). County units need lead
-  no village (R4 default 0–3), so this is what they have left once they carry
-  every scattered household; negative means a shortfall.
-* **Prefecture-tier spare** of a prefecture: the capacity of its
-  prefecture-tier units minus the households of the least number of villages
-  they must lead (sum of their ``min_villages``, R4), each village counted
-  at the prefecture's mean poor-village households. A county is *flagged*
-  when its shortfall exceeds the prefecture's spare (less the shortfalls of
-  the prefecture's other counties, taken in county order) — R3's "县级兜底"
-  cannot hold there. The exact test is the R15 pre-check; this is a guide.
-* **Households needed** by a tier: for every unit, its ``min_villages`` times
-  the mean poor-village households of the area it may lead in (R2: the
-  province, its prefecture or its county); for the county tier, plus the
-  scattered households.
+* **County-tier spare** of a county: the capacity (R5) of its county-tier
+  units, less the least households of the villages they must lead (R4: the
+  villages no other tier can carry, then their smallest villages up to the
+  units' ``min_villages``), less its scattered households (R3). Negative
+  means an overflow the prefecture tier must take.
+* **Prefecture-tier spare** of a prefecture: the most its prefecture-tier
+  units can take once they carry the least villages they must lead.
+* A county is **short** when the pre-checks prove a cause (R3) for it, or
+  for its prefecture while the county overflows: its prefecture cannot take
+  its overflow, or not every county's overflow together.
+* **Households needed** by a tier (a guide, not a proof): for every unit, its
+  ``min_villages`` times the mean poor-village households of the area it may
+  lead in (R2: the province, its prefecture or its county); for the county
+  tier, plus the scattered households.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .errors import Cause
 from .instance import Instance
 from .schema import LEADER_TIERS, LEVELS, UNIT_TIERS
 
@@ -41,8 +43,18 @@ def _mean(total: npt.NDArray[Any], count: npt.NDArray[Any]) -> npt.NDArray[np.fl
         return np.where(count > 0, total / np.maximum(count, 1), 0.0)
 
 
-def inspect_figures(instance: Instance) -> dict[str, Any]:
+def inspect_figures(
+    instance: Instance, causes: list[Cause] | None = None
+) -> dict[str, Any]:
     """Counts and capacity-against-demand figures of an instance.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    causes
+        :func:`pairing.precheck.precheck` of the instance, when computed
+        already (computed here otherwise).
 
     Returns
     -------
@@ -52,12 +64,17 @@ def inspect_figures(instance: Instance) -> dict[str, Any]:
         units / cadres by tier, leaders by tier, resident teams, claims);
         ``counties`` (a DataFrame, one row per county: ``county_id``, ``name``,
         ``prefecture``, ``key``, ``poor_villages``, ``poor_village_households``,
-        ``scattered``, ``county_capacity``, ``county_spare``,
-        ``prefecture_spare``, ``short``); ``tiers`` (a DataFrame, one row per
-        unit tier: ``units``, ``cadres``, ``capacity``, ``min_villages``,
-        ``max_villages``, ``households_needed``); ``flagged`` (ids of the
-        counties whose scattered households cannot be carried).
+        ``scattered``, ``county_capacity``, ``county_villages_min``,
+        ``county_spare``, ``prefecture_spare``, ``short``); ``tiers`` (a
+        DataFrame, one row per unit tier: ``units``, ``cadres``, ``capacity``,
+        ``min_villages``, ``max_villages``, ``households_needed``);
+        ``causes`` (the pre-checks' causes, R15); ``flagged`` (ids of the
+        counties and prefectures the R3 causes name, as ``solve`` does).
     """
+    from .precheck import Counts, precheck, scattered_balance
+
+    if causes is None:
+        causes = precheck(instance)
     inst = instance
     n_regions = len(inst.regions)
     level = inst.r_level
@@ -113,26 +130,19 @@ def inspect_figures(instance: Instance) -> dict[str, Any]:
     u_max = inst.u_max.astype(np.float64)
     leads = tier < 3  # social units never lead (R2)
     u_need = np.where(leads, u_min * mean_hh[region], 0.0)
-    need_by_region = np.zeros((len(UNIT_TIERS), n_regions), dtype=np.float64)
-    np.add.at(need_by_region, (tier, region), u_need)
-    pref_spare = by_tier_region[1] - need_by_region[1]
 
-    # -- per county table -----------------------------------------------------
+    # -- per county table: R3 as the pre-checks read it -----------------------
     counties = np.flatnonzero(is_county)
-    spare = county_cap[counties] - scattered[counties]
-    parent = inst.r_parent[counties]
-    short = np.zeros(len(counties), dtype=bool)
-    left = pref_spare.copy()
-    for k, (s, p) in enumerate(zip(spare.tolist(), parent.tolist(), strict=True)):
-        if s < 0:  # a shortfall for the prefecture tier to take (R3)
-            have = left[p] if p >= 0 else 0.0
-            short[k] = -s > have
-            if p >= 0:
-                left[p] = have + s
-    regions = inst.regions
-    names = regions["name"].to_numpy(dtype=object)
-    ids = regions["region_id"].to_numpy(dtype=object)
+    balance = scattered_balance(Counts(inst))
+    b = pd.DataFrame([balance[int(k)] for k in counties])
+    r3 = {str(x.region) for x in causes if x.rule == "R3"}
+    ids = inst.regions["region_id"].to_numpy(dtype=object).astype(str)
+    parent = b["prefecture"].to_numpy() if len(b) else np.zeros(0, np.int64)
     pref_ids = np.where(parent >= 0, ids[np.maximum(parent, 0)], "")
+    overflow = b["overflow"].to_numpy() if len(b) else np.zeros(0, np.int64)
+    named = np.isin(ids[counties], list(r3))
+    short = named | (np.isin(pref_ids, list(r3)) & (overflow > 0))
+    names = inst.regions["name"].to_numpy(dtype=object)
     table = pd.DataFrame(
         {
             "county_id": pd.Series(ids[counties], dtype="str"),
@@ -143,10 +153,11 @@ def inspect_figures(instance: Instance) -> dict[str, Any]:
             "poor_village_households": poor_hh[counties].astype(np.int64),
             "scattered": scattered[counties],
             "county_capacity": county_cap[counties],
-            "county_spare": spare.astype(np.int64),
-            "prefecture_spare": np.where(
-                parent >= 0, pref_spare[np.maximum(parent, 0)], 0.0
-            ).round(1),
+            "county_villages_min": _column(b, "county_villages_min"),
+            "county_spare": county_cap[counties]
+            - _column(b, "county_villages_min")
+            - scattered[counties],
+            "prefecture_spare": _column(b, "prefecture_spare"),
             "short": short,
         }
     )
@@ -174,8 +185,13 @@ def inspect_figures(instance: Instance) -> dict[str, Any]:
         "counts": counts,
         "counties": table,
         "tiers": tiers,
-        "flagged": table.loc[table["short"], "county_id"].tolist(),
+        "causes": list(causes),
+        "flagged": [str(x.region) for x in causes if x.rule == "R3"],
     }
+
+
+def _column(df: pd.DataFrame, name: str) -> np.ndarray:
+    return df[name].to_numpy(dtype=np.int64) if len(df) else np.zeros(0, np.int64)
 
 
 def format_figures(figs: dict[str, Any]) -> str:
@@ -199,16 +215,14 @@ def format_figures(figs: dict[str, Any]) -> str:
         "plus scattered for the county tier):",
         _table(figs["tiers"]),
         "",
-        "By county (spare = county-tier capacity - scattered households):",
+        "By county (spare = county-tier capacity - households of the villages "
+        "its units must lead - scattered households; short: R3 cannot hold):",
         _table(figs["counties"]),
     ]
-    flagged = figs.get("flagged", [])
-    if flagged:
-        lines += [
-            "",
-            f"{len(flagged)} county(ies) whose scattered households the county "
-            "and prefecture tiers cannot carry (R3): " + ", ".join(flagged),
-        ]
+    causes = figs.get("causes", [])
+    if causes:
+        lines += ["", "The hard rules cannot all hold (R15):"]
+        lines += [f"  - {cause}" for cause in causes]
     return "\n".join(lines)
 
 

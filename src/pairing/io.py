@@ -12,14 +12,17 @@ An instance is either
 
 CSV files are UTF-8 (a byte-order mark is allowed) and read all-as-string,
 so an id like ``0990101`` keeps its leading zero; Parquet integer ids become
-strings. Workbooks are read without evaluating anything: a formula cell is
-bad input and is reported like any other problem.
+strings. Workbooks are read without evaluating anything: a cell whose
+formula is a constant (``TRUE()``, ``FALSE()``, ``=1``, ``="text"``, as
+LibreOffice saves booleans) is read by its cached value; any other formula
+cell is bad input and is reported like any other problem, naming the cell.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -80,7 +83,8 @@ def load_instance(path: str | Path) -> Instance:
     """
     path = Path(path)
     problems: list[Problem] = []
-    tables, rules_path = read_tables(path, problems)
+    sources: dict[str, str] = {}
+    tables, rules_path = read_tables(path, problems, sources)
     if problems and not tables:  # nothing readable: don't list every table too
         raise InputError(problems)
     rules = Rules()
@@ -97,23 +101,36 @@ def load_instance(path: str | Path) -> Instance:
     try:
         instance = Instance.from_tables(tables, rules)
     except InputError as exc:
+        found = _with_files(exc.problems, sources)
         if problems:  # file problems first, then the tables'
             # an unreadable table is not also "missing"
             unreadable = {p.table for p in problems}
             more = [
                 p
-                for p in exc.problems
+                for p in found
                 if not (p.table in unreadable and p.found == "missing" and not p.column)
             ]
             raise InputError(problems + more, exc.truncated) from None
-        raise
+        raise InputError(found, exc.truncated) from None
     if problems:
         raise InputError(problems)
     return instance
 
 
+def _with_files(problems: list[Problem], sources: Mapping[str, str]) -> list[Problem]:
+    """Problems of the tables, each naming the file its table was read from."""
+    return [
+        dataclasses.replace(p, file=sources[p.table])
+        if p.table in sources and not p.file
+        else p
+        for p in problems
+    ]
+
+
 def read_tables(
-    path: str | Path, problems: list[Problem] | None = None
+    path: str | Path,
+    problems: list[Problem] | None = None,
+    sources: dict[str, str] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], Path | None]:
     """The raw tables of an instance folder or workbook, and its rules file.
 
@@ -124,6 +141,9 @@ def read_tables(
     problems
         Where to append problems with the files (unreadable files, formula
         cells); when ``None``, they are raised as :class:`InputError`.
+    sources
+        Filled with the file each table was read from (``households.csv``,
+        ``instance.xlsx, sheet households``), when given.
 
     Returns
     -------
@@ -154,9 +174,29 @@ def read_tables(
                 )
     else:
         out.append(Problem("instance", str(path), "", expected, "another kind of file"))
+    if sources is not None:
+        sources.update(_sources(path, tables))
     if problems is None and own:
         raise InputError(own)
     return tables, rules
+
+
+def _sources(path: Path, tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """The file each table of ``tables`` came from (as :func:`read_tables` reads)."""
+    book = path if path.is_file() else None
+    if book is None and path.is_dir():
+        found = [n for n in tables if (path / f"{n}.parquet").is_file()]
+        found += [n for n in tables if (path / f"{n}.csv").is_file()]
+        if found:
+            return {
+                n: f"{n}.parquet" if (path / f"{n}.parquet").is_file() else f"{n}.csv"
+                for n in tables
+            }
+        books = sorted(p for p in path.glob("*.xlsx") if not p.name.startswith("."))
+        book = books[0] if len(books) == 1 else None
+    if book is None:
+        return {}
+    return {n: f"{book.name}, sheet {n}" for n in tables}
 
 
 _RULES_MAX_INT = 1_000_000
@@ -236,8 +276,11 @@ def read_xlsx(
     Sheets named like a contract table are read (others are ignored); the
     first row is the header; entirely blank rows are skipped. Numbers become
     their text (``220524``, ``0.25``), booleans ``true``/``false``, empty
-    cells ``""``. Nothing is evaluated: a formula cell is reported as a
-    problem (its cached value is never used).
+    cells ``""``. Nothing is evaluated: a formula that is only a constant
+    (``TRUE()``, ``FALSE()``, ``=1``, ``="x"``; LibreOffice saves booleans
+    so) is read by the value the spreadsheet cached for it (the constant
+    itself when none is cached); any other formula cell is reported as a
+    problem naming the cell.
 
     Parameters
     ----------
@@ -260,23 +303,66 @@ def read_xlsx(
     except Exception as exc:  # openpyxl raises many kinds on corrupt input
         out.append(Problem(path.name, "", "", "a readable .xlsx workbook", _brief(exc)))
     else:
+        constants: dict[str, dict[tuple[int, int], tuple[int, int, str]]] = {}
         try:
             sheets = {str(s).strip(): s for s in wb.sheetnames}
             for name in TABLES:
                 if name in sheets:
-                    tables[name] = _read_sheet(wb[sheets[name]], name, out)
+                    tables[name], constants[sheets[name]] = _read_sheet(
+                        wb[sheets[name]], name, out, f"{path.name}, sheet {name}"
+                    )
         except Exception as exc:
             out.append(
                 Problem(path.name, "", "", "a readable .xlsx workbook", _brief(exc))
             )
         finally:
             wb.close()
+        if any(constants.values()):
+            _cached_values(path, tables, constants, out)
     if problems is None and own:
         raise InputError(own)
     return tables
 
 
-def _read_sheet(ws: Any, name: str, problems: list[Problem]) -> pd.DataFrame:
+_CONSTANT = re.compile(
+    r"""^=\s*(?:
+        (?P<bool>TRUE|FALSE)\s*(?:\(\s*\))?
+      | (?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
+      | "(?P<str>(?:[^"]|"")*)"
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _constant(formula: object) -> str | None:
+    """The text of a formula that is only a constant, else ``None``.
+
+    Examples
+    --------
+    >>> _constant("=FALSE()"), _constant("=1"), _constant('="a""b"')
+    ('false', '1', 'a"b')
+    >>> _constant("=1+1") is None and _constant("=A1") is None
+    True
+    """
+    m = _CONSTANT.match(formula) if isinstance(formula, str) else None
+    if m is None:
+        return None
+    if m["bool"] is not None:
+        return m["bool"].lower()
+    if m["num"] is not None:
+        return _xlsx_text(float(m["num"]))
+    return m["str"].replace('""', '"')
+
+
+def _read_sheet(
+    ws: Any, name: str, problems: list[Problem], source: str = ""
+) -> tuple[pd.DataFrame, dict[tuple[int, int], tuple[int, int, str]]]:
+    """One sheet as text, and its constant formula cells.
+
+    The constants are ``{(sheet row, sheet column): (data row, column,
+    the constant's own text)}``; their cells hold that text until
+    :func:`_cached_values` puts in the cached value.
+    """
     rows = ws.iter_rows()
     header_cells = next(rows, ())
     header = [_xlsx_text(c.value) for c in header_cells]
@@ -285,12 +371,20 @@ def _read_sheet(ws: Any, name: str, problems: list[Problem]) -> pd.DataFrame:
     width = len(header)
     header = [h or f"column {j + 1}" for j, h in enumerate(header)]
     data: list[list[str]] = []
+    constants: dict[tuple[int, int], tuple[int, int, str]] = {}
     formulas = 0
     for cells in rows:
         values = [""] * width
         blank = True
         for j, cell in enumerate(cells):
             if cell.data_type == "f":
+                blank = False
+                text = _constant(cell.value)
+                if text is not None:
+                    if j < width:
+                        values[j] = text
+                        constants[(cell.row, cell.column)] = (len(data), j, text)
+                    continue
                 formulas += 1
                 if formulas <= 20:
                     col = header[j] if j < width else ""
@@ -301,9 +395,9 @@ def _read_sheet(ws: Any, name: str, problems: list[Problem]) -> pd.DataFrame:
                             col,
                             "a value, not a formula",
                             f"a formula in cell {cell.coordinate}",
+                            source,
                         )
                     )
-                blank = False
                 continue
             value = cell.value
             if value is None:
@@ -315,9 +409,55 @@ def _read_sheet(ws: Any, name: str, problems: list[Problem]) -> pd.DataFrame:
             data.append(values)
     if formulas > 20:
         problems.append(
-            Problem(name, "", "", "values, not formulas", f"{formulas} formula cells")
+            Problem(
+                name,
+                "",
+                "",
+                "values, not formulas",
+                f"{formulas} formula cells",
+                source,
+            )
         )
-    return pd.DataFrame(data, columns=header, dtype="str")
+    return pd.DataFrame(data, columns=header, dtype="str"), constants
+
+
+def _cached_values(
+    path: Path,
+    tables: dict[str, pd.DataFrame],
+    constants: dict[str, dict[tuple[int, int], tuple[int, int, str]]],
+    problems: list[Problem],
+) -> None:
+    """Put the cached values of constant formula cells in (a second, read-only pass)."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # read once already: only a race can get here
+        problems.append(Problem(path.name, "", "", "a readable workbook", _brief(exc)))
+        return
+    try:
+        for sheet, cells in constants.items():
+            if not cells:
+                continue
+            name = str(sheet).strip()
+            frame = tables[name]
+            rows = [r for r, _ in cells]
+            cols = [c for _, c in cells]
+            for row in wb[sheet].iter_rows(
+                min_row=min(rows),
+                max_row=max(rows),
+                min_col=min(cols),
+                max_col=max(cols),
+            ):
+                for cell in row:
+                    hit = cells.get(
+                        (getattr(cell, "row", -1), getattr(cell, "column", -1))
+                    )
+                    if hit is not None and cell.value is not None:
+                        i, j, _ = hit
+                        frame.iat[i, j] = _xlsx_text(cell.value)
+    finally:
+        wb.close()
 
 
 def _xlsx_text(value: Any) -> str:

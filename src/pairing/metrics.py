@@ -29,13 +29,16 @@ __all__ = [
     "MAX_BREAKS",
     "Raw",
     "cadre_rows",
+    "continuity_rows",
     "figures_from",
     "inverted_pairs",
     "lead_pairs",
     "may_lead",
     "plan_frames",
+    "plan_views",
     "soft_figures",
     "spearman",
+    "unit_carried",
 ]
 
 LEAD_TIERS = ("province", "prefecture", "county")
@@ -293,7 +296,7 @@ def _r9(leads: pd.DataFrame, raw: Raw) -> dict[str, Any]:
     ok = t >= 0
     v, t = v[ok], t[ok]
     pref, sev = raw.v_prefecture[v], raw.v_severity[v]
-    rows = []
+    rows, per = [], []
     inverted = pairs = 0
     for p in np.unique(pref):
         inp = pref == p
@@ -309,36 +312,64 @@ def _r9(leads: pd.DataFrame, raw: Raw) -> dict[str, Any]:
                         "mean_severity": _float(x.mean()),
                     }
                 )
+        here = there = 0
         for hi in range(3):
             for lo in range(hi + 1, 3):
-                pairs += len(by_tier[hi]) * len(by_tier[lo])
-                inverted += inverted_pairs(by_tier[hi], by_tier[lo])
+                here += len(by_tier[hi]) * len(by_tier[lo])
+                there += inverted_pairs(by_tier[hi], by_tier[lo])
+        per.append(
+            {
+                "prefecture_id": name,
+                "pairs": int(here),
+                "inverted_pairs": int(there),
+                "inverted_share": _float(there / here) if here else None,
+            }
+        )
+        pairs += here
+        inverted += there
     return {
         "by_prefecture_tier": rows,
+        "by_prefecture": per,
         "pairs": int(pairs),
         "inverted_pairs": int(inverted),
         "inverted_share": _float(inverted / pairs) if pairs else None,
     }
 
 
-def _r10(leads: pd.DataFrame, covered: pd.DataFrame, raw: Raw) -> dict[str, Any]:
+def unit_carried(leads: pd.DataFrame, raw: Raw) -> dict[str, np.ndarray]:
+    """Per unit (positions): villages led, their total severity and households (R10).
+
+    The arrays R10's correlations are computed from; the dashboards list
+    them (``r10_strength_severity.csv``).
+    """
     n_u = len(raw.u_index)
     v, u = leads["v"].to_numpy(), leads["u"].to_numpy()
-    carried = np.bincount(u, weights=raw.v_severity[v], minlength=n_u)
     ok = raw.h_village >= 0
     v_hh = np.bincount(raw.h_village[ok], minlength=len(raw.v_index))
-    led_hh = np.bincount(u, weights=v_hh[v], minlength=n_u)
+    return {
+        "villages": np.bincount(u, minlength=n_u).astype(np.int64),
+        "severity": np.bincount(u, weights=raw.v_severity[v], minlength=n_u),
+        "households": np.bincount(u, weights=v_hh[v], minlength=n_u).astype(np.int64),
+    }
+
+
+def _r10(leads: pd.DataFrame, covered: pd.DataFrame, raw: Raw) -> dict[str, Any]:
+    carried = unit_carried(leads, raw)
     by_tier: dict[str, float | None] = {}
     hh_by_tier: dict[str, float | None] = {}
+    units: dict[str, int] = {}
     for tier in LEAD_TIERS:
         mask = raw.u_tier == tier
-        by_tier[tier] = spearman(raw.u_strength[mask], carried[mask])
-        hh_by_tier[tier] = spearman(raw.u_strength[mask], led_hh[mask])
+        by_tier[tier] = spearman(raw.u_strength[mask], carried["severity"][mask])
+        hh_by_tier[tier] = spearman(raw.u_strength[mask], carried["households"][mask])
+        units[tier] = int(mask.sum())
     rank = raw.c_rank[covered["c"].to_numpy()]
     return {
         "strength_severity_by_tier": by_tier,
         "strength_households_by_tier": hh_by_tier,
+        "units_by_tier": units,
         "rank_severity": spearman(rank, raw.h_severity[covered["h"].to_numpy()]),
+        "rank_households": len(covered),
     }
 
 
@@ -357,7 +388,16 @@ def may_lead(raw: Raw, units: np.ndarray, villages: np.ndarray) -> np.ndarray:
     return ok & allowed & raw.v_poor[v]
 
 
-def _r11(leads: pd.DataFrame, raw: Raw, max_breaks: int) -> dict[str, Any]:
+def continuity_rows(leads: pd.DataFrame, raw: Raw) -> pd.DataFrame:
+    """R11 per resident team of a poor village: kept, keepable, and why not kept.
+
+    Returns
+    -------
+    DataFrame
+        ``v``, ``u`` (village and team unit positions), ``lead`` (the
+        village's lead unit, -1 when none), ``kept``, ``keepable`` (the unit
+        may lead the village under R2 and R4), ``reason`` (empty when kept).
+    """
     teams = raw.instance.resident_teams
     t = pd.DataFrame(
         {
@@ -375,33 +415,52 @@ def _r11(leads: pd.DataFrame, raw: Raw, max_breaks: int) -> dict[str, Any]:
     kept = lead == tu
     r2 = may_lead(raw, tu, tv)
     cap = raw.u_max[tu]
-    keepable = r2 & (cap >= 1)
     n_led = np.bincount(leads["u"].to_numpy(), minlength=len(raw.u_index))[tu]
     reason = np.where(
-        ~r2,
-        "unit may not lead it (R2)",
+        kept,
+        "",
         np.where(
-            (cap < 1) | (n_led >= cap),
-            "unit over its village cap",
-            "objective/capacity",
+            ~r2,
+            "unit may not lead it (R2)",
+            np.where(
+                (cap < 1) | (n_led >= cap),
+                "unit over its village cap",
+                "objective/capacity",
+            ),
         ),
     )
-    broken = np.flatnonzero(~kept)
+    return pd.DataFrame(
+        {
+            "v": tv,
+            "u": tu,
+            "lead": lead,
+            "kept": kept,
+            "keepable": r2 & (cap >= 1),
+            "reason": reason.astype(str),
+        }
+    )
+
+
+def _r11(leads: pd.DataFrame, raw: Raw, max_breaks: int) -> dict[str, Any]:
+    rows = continuity_rows(leads, raw)
+    broken = rows[~rows["kept"].to_numpy()]
     uid = raw.u_index.to_numpy(dtype=object)
     vid = raw.v_index.to_numpy(dtype=object)
     breaks = [
         {
-            "village_id": str(vid[tv[i]]),
-            "unit_id": str(uid[tu[i]]),
-            "lead_unit_id": str(uid[lead[i]]) if lead[i] >= 0 else "",
-            "reason": str(reason[i]),
+            "village_id": str(vid[v]),
+            "unit_id": str(uid[u]),
+            "lead_unit_id": str(uid[lead]) if lead >= 0 else "",
+            "reason": str(reason),
         }
-        for i in broken[:max_breaks]
+        for v, u, lead, reason in broken[["v", "u", "lead", "reason"]]
+        .head(max_breaks)
+        .itertuples(index=False)
     ]
     return {
-        "teams": len(tv),
-        "kept": int(kept.sum()),
-        "keepable": int(keepable.sum()),
+        "teams": len(rows),
+        "kept": int(rows["kept"].sum()),
+        "keepable": int(rows["keepable"].sum()),
         "breaks_total": len(broken),
         "breaks": breaks,
     }
@@ -471,16 +530,20 @@ def soft_figures(
     -------
     dict
         ``R9``: ``by_prefecture_tier`` (``prefecture_id, tier, villages,
-        mean_severity``), ``pairs``, ``inverted_pairs``, ``inverted_share``
-        (pairs of villages of one prefecture led by different tiers where
-        the higher tier's village is strictly lighter).
+        mean_severity``), ``by_prefecture`` (``prefecture_id, pairs,
+        inverted_pairs, inverted_share``), ``pairs``, ``inverted_pairs``,
+        ``inverted_share`` (pairs of villages of one prefecture led by
+        different tiers where the higher tier's village is strictly lighter).
         ``R10``: ``strength_severity_by_tier`` and
         ``strength_households_by_tier`` (Spearman, per tier, of unit strength
-        with the total severity / households of the villages it leads; units
-        leading nothing count with 0), ``rank_severity`` (Spearman of cadre
-        rank with household severity over cadre-covered households).
-        ``R11``: ``teams``, ``kept``, ``keepable``, ``breaks_total``, ``breaks``
-        (``village_id, unit_id, lead_unit_id, reason``).
+        with the total severity / households of the villages it leads, over
+        every unit of the tier: units leading nothing count with 0),
+        ``units_by_tier`` (the units each correlation is over),
+        ``rank_severity`` (Spearman of cadre rank with household severity
+        over the ``rank_households`` cadre-covered households).
+        ``R11``: ``teams`` (of poor villages), ``kept``, ``keepable``,
+        ``breaks_total``, ``breaks`` (``village_id, unit_id, lead_unit_id,
+        reason``; :func:`continuity_rows` has them all).
         ``R12``: ``cadres``, ``mean_load`` (over all cadres),
         ``mean_load_active``, ``max_load``, ``idle_while_full``,
         ``mean_travel_km`` (unit to household's village, where both
@@ -492,15 +555,29 @@ def soft_figures(
     return figures_from(raw or Raw(instance), tables, max_breaks=max_breaks)
 
 
-def figures_from(
-    raw: Raw, tables: dict[str, pd.DataFrame], *, max_breaks: int = MAX_BREAKS
-) -> dict[str, Any]:
-    """:func:`soft_figures` from a :class:`Raw` view and :func:`plan_frames` tables."""
+def plan_views(
+    raw: Raw, tables: dict[str, pd.DataFrame]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows every figure reads: lead pairs of the leading tiers, cadre rows.
+
+    Returns
+    -------
+    leads, covered
+        :func:`lead_pairs` of the province, prefecture and county tiers, and
+        :func:`cadre_rows`.
+    """
     leads = lead_pairs(tables["village_pairs"], raw)
     leads = leads[
         pd.Index(LEAD_TIERS).get_indexer(pd.Index(raw.u_tier[leads["u"]])) >= 0
     ]
-    covered = cadre_rows(tables["household_pairs"], raw)
+    return leads, cadre_rows(tables["household_pairs"], raw)
+
+
+def figures_from(
+    raw: Raw, tables: dict[str, pd.DataFrame], *, max_breaks: int = MAX_BREAKS
+) -> dict[str, Any]:
+    """:func:`soft_figures` from a :class:`Raw` view and :func:`plan_frames` tables."""
+    leads, covered = plan_views(raw, tables)
     return {
         "R9": _r9(leads, raw),
         "R10": _r10(leads, covered, raw),

@@ -776,25 +776,63 @@ def _key_share(c: Counts) -> list[Cause]:
     ]
 
 
+def scattered_balance(c: Counts) -> dict[int, dict[str, int]]:
+    """R3 by county: scattered households against what the tiers have left.
+
+    The one reading of R3's "县级兜底" that :func:`precheck` proves causes
+    from and ``pairing inspect`` prints.
+
+    Returns
+    -------
+    dict
+        Per county position: ``prefecture`` (position, -1 when none),
+        ``scattered``, ``county_capacity``, ``county_villages_min`` (least
+        households of the villages its county units must lead, R4),
+        ``overflow`` (scattered households the county tier cannot take, >= 0),
+        ``prefecture_villages_min`` and ``prefecture_spare`` (most the
+        prefecture tier can take once it carries its own least villages).
+    """
+    cap_c = c.tier_sum(c.cap, COUNTY)
+    cap_p = c.tier_sum(c.cap, PREFECTURE)
+    pref_need: dict[int, int] = {}
+    out = {}
+    for k in np.flatnonzero(c.level == 2).tolist():
+        p = int(c.parent[k]) if c.parent[k] >= 0 and c.level[c.parent[k]] == 1 else -1
+        s = int(c.scattered[k])
+        forced = c.forced_lb(COUNTY, k)[0]
+        if p >= 0 and p not in pref_need:
+            pref_need[p] = c.forced_lb(PREFECTURE, p)[0]
+        need_p = pref_need.get(p, 0)
+        out[k] = {
+            "prefecture": p,
+            "scattered": s,
+            "county_capacity": int(cap_c[k]),
+            "county_villages_min": forced,
+            "overflow": max(0, s - (int(cap_c[k]) - forced)),
+            "prefecture_villages_min": need_p,
+            "prefecture_spare": max(0, int(cap_p[p]) - need_p) if p >= 0 else 0,
+        }
+    return out
+
+
 def _scattered(c: Counts) -> list[Cause]:
     """R3: scattered households of a county against county and prefecture spare."""
     out = []
     cap_c = c.tier_sum(c.cap, COUNTY)
     cap_p = c.tier_sum(c.cap, PREFECTURE)
+    balance = scattered_balance(c)
     for p in np.flatnonzero(c.level == 1):
-        kids = np.flatnonzero((c.level == 2) & (c.parent == p))
-        kids = kids[c.scattered[kids] > 0]
-        if not len(kids):
+        kids = [k for k, b in balance.items() if b["prefecture"] == p]
+        kids = [k for k in kids if balance[k]["scattered"] > 0]
+        if not kids:
             continue
-        pref_need = c.forced_lb(PREFECTURE, p)[0]
-        spare_p = max(0, int(cap_p[p]) - pref_need)
-        over = {}
-        for k in kids:
-            forced = c.forced_lb(COUNTY, k)[0]
-            s = int(c.scattered[k])
-            o = s - (int(cap_c[k]) - forced)
-            if o > 0:
-                over[k] = (o, s, forced)
+        pref_need = balance[kids[0]]["prefecture_villages_min"]
+        spare_p = balance[kids[0]]["prefecture_spare"]
+        over = {
+            k: (b["overflow"], b["scattered"], b["county_villages_min"])
+            for k in kids
+            if (b := balance[k])["overflow"] > 0
+        }
         singles = [k for k, (o, _, _) in over.items() if o > spare_p]
         for k in singles:
             o, s, forced = over[k]

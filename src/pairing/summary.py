@@ -70,7 +70,9 @@ def plan_summary(plan: Plan) -> str:
         r12 = soft.get("R12", {})
         if r12:
             lines.append(
-                f"  R12 load mean {_num(r12.get('mean_load'))}, max "
+                f"  R12 load per responsible cadre "
+                f"{_num(r12.get('mean_load_active'))} (all cadres "
+                f"{_num(r12.get('mean_load'))}), max "
                 f"{_num(r12.get('max_load'))}, idle-while-full "
                 f"{_num(r12.get('idle_while_full'))}, travel "
                 f"{_num(r12.get('mean_travel_km'))} km"

@@ -1,11 +1,14 @@
 """The one spreadsheet writer of pairing: fast, and never a formula in a cell.
 
-Both :func:`pairing.io.write_xlsx` (instance workbooks) and the R16 reports
-(:mod:`pairing.report`) write through :func:`write_xlsx`. It builds each
-sheet's XML column-wise with Arrow string kernels and zips it: about 2 s
-for 430,000 rows of eleven columns, where openpyxl writes cell by cell at
-about 10 s per 100,000 rows of ten columns. Text columns with few distinct
-values (names, tiers) are escaped once per value.
+:func:`pairing.io.write_xlsx` (instance workbooks) writes through
+:func:`write_xlsx`, and the R16 report workbooks put their body rows in with
+:func:`styled_rows` (XlsxWriter lays those sheets out:
+:mod:`pairing.report._workbook`). Both build a sheet's XML column-wise with
+Arrow string kernels: about 2 s for 430,000 rows of eleven columns, where
+openpyxl writes cell by cell at about 10 s per 100,000 rows of ten columns
+and XlsxWriter at about 26 s per 100,000 rows of thirteen (measured on the
+2-core machine). Text columns with few distinct values (names, tiers) are
+escaped once per value.
 
 No cell is ever a formula: the writer never emits a formula element (``<f>``);
 every string is an inline string (``t="inlineStr"``). Strings a spreadsheet
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import escape
@@ -27,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["write_xlsx"]
+__all__ = ["styled_rows", "write_xlsx", "xml_bytes"]
 
 MAX_ROWS = 1_048_576
 """Rows a sheet can hold (the header included)."""
@@ -119,7 +122,7 @@ def write_xlsx(
         for i, name in enumerate(names, start=1):
             with zf.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as fh:
                 for chunk in _sheet_xml(sheets[name], name, illegal):
-                    fh.write(_bytes(chunk))
+                    fh.write(xml_bytes(chunk))
 
 
 def _col_letters(n: int) -> list[str]:
@@ -175,31 +178,48 @@ def _join(*parts: object) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "")
 
 
-def _string_cells(arr: pa.Array, illegal: str) -> pa.Array:
-    """The ``<c>`` elements of strings (``<c/>`` for missing or empty ones)."""
+def _string_cells(arr: pa.Array, illegal: str, style: int | None = None) -> pa.Array:
+    """The ``<c>`` elements of strings (an empty cell for missing or empty ones).
+
+    With ``style``, every cell carries that style (a report's, quote-prefixed
+    already); without, strings a spreadsheet might run are quote-prefixed.
+    """
     arr = _text(pc.fill_null(arr, ""), illegal)
-    risky = pc.match_substring_regex(arr, _RISKY)
     spaced = pc.or_(
         pc.match_substring_regex(arr, r"^\s"), pc.match_substring_regex(arr, r"\s$")
     )
-    head = pc.if_else(risky, '<c s="1" t="inlineStr"><is><t', '<c t="inlineStr"><is><t')
+    if style is None:
+        risky = pc.match_substring_regex(arr, _RISKY)
+        head = pc.if_else(
+            risky, '<c s="1" t="inlineStr"><is><t', '<c t="inlineStr"><is><t'
+        )
+    else:
+        head = f'<c s="{style}" t="inlineStr"><is><t'
     space = pc.if_else(spaced, ' xml:space="preserve">', ">")
     cells = _join(head, space, arr, "</t></is></c>")
-    return pc.if_else(pc.equal(arr, ""), "<c/>", cells)
+    return pc.if_else(pc.equal(arr, ""), _empty(style), cells)
 
 
-def _column_cells(series: pd.Series, illegal: str) -> pa.Array:
-    """The ``<c>`` elements of one column (``<c/>`` for missing cells)."""
+def _empty(style: int | None) -> str:
+    return "<c/>" if style is None else f'<c s="{style}"/>'
+
+
+def _column_cells(
+    series: pd.Series, illegal: str, style: int | None = None
+) -> pa.Array:
+    """The ``<c>`` elements of one column (empty cells for missing values)."""
     dtype = series.dtype
+    empty = _empty(style)
+    s = "" if style is None else f' s="{style}"'
     if isinstance(dtype, pd.CategoricalDtype):  # escape each category once
         codes = pa.array(series.cat.codes.to_numpy(), mask=series.isna().to_numpy())
-        cats = _column_cells(pd.Series(series.cat.categories), illegal)
-        return pc.fill_null(pc.take(cats, codes), "<c/>")
+        cats = _column_cells(pd.Series(series.cat.categories), illegal, style)
+        return pc.fill_null(pc.take(cats, codes), empty)
     if pd.api.types.is_bool_dtype(dtype):
         missing = series.isna().to_numpy()
         v = np.where(series.to_numpy(dtype=bool, na_value=False), "1", "0")
-        cells = _join('<c t="b"><v>', pa.array(v, mask=missing), "</v></c>")
-        return pc.fill_null(cells, "<c/>")
+        cells = _join(f'<c{s} t="b"><v>', pa.array(v, mask=missing), "</v></c>")
+        return pc.fill_null(cells, empty)
     if pd.api.types.is_numeric_dtype(dtype):
         arr = series.to_numpy(dtype=np.float64, na_value=np.nan)
         ok = np.isfinite(arr)
@@ -208,14 +228,73 @@ def _column_cells(series: pd.Series, illegal: str) -> pa.Array:
             text = pc.cast(pa.array(ints), pa.string())
         else:
             text = pc.cast(pa.array(np.where(ok, arr, 0.0)), pa.string())
-        return pc.if_else(pa.array(ok), _join("<c><v>", text, "</v></c>"), "<c/>")
+        return pc.if_else(pa.array(ok), _join(f"<c{s}><v>", text, "</v></c>"), empty)
     arr = _strings(series, illegal)
     if len(arr) > 1000:  # names, tiers …: escape each distinct value once
         enc = pc.dictionary_encode(arr)
         if 2 * len(enc.dictionary) < len(arr):
-            cells = _string_cells(enc.dictionary, illegal)
-            return pc.fill_null(pc.take(cells, enc.indices), "<c/>")
-    return _string_cells(arr, illegal)
+            cells = _string_cells(enc.dictionary, illegal, style)
+            return pc.fill_null(pc.take(cells, enc.indices), empty)
+    return _string_cells(arr, illegal, style)
+
+
+def styled_rows(
+    df: pd.DataFrame,
+    first_row: int,
+    styles: Sequence[int],
+    *,
+    illegal: Literal["drop", "raise"] = "drop",
+    heights: np.ndarray | None = None,
+    chunk: int = 100_000,
+) -> Iterator[str | pa.Array]:
+    """The ``<row>`` elements of a frame's rows, each cell in its column's style.
+
+    The column-wise half of the report workbooks (see
+    :mod:`pairing.report._workbook`): a library lays the sheet out and these
+    rows are placed under its header.
+
+    Parameters
+    ----------
+    df
+        The rows to write (strings, numbers, booleans, categoricals).
+    first_row
+        The sheet row (1-based) of ``df``'s first row.
+    styles
+        A cell style index (``<c s=…>``) per column; string styles should be
+        quote-prefixed (so that no string is ever run as a formula).
+    illegal
+        As for :func:`write_xlsx`.
+    heights
+        Row heights in points (0 or NaN: the default height), e.g. for rows
+        whose text wraps over several lines.
+
+    Yields
+    ------
+    str or pyarrow.Array
+        XML text, or an array of row elements (write with :func:`xml_bytes`).
+    """
+    if len(styles) != df.shape[1]:
+        raise ValueError(f"{df.shape[1]} columns but {len(styles)} styles")
+    for start in range(0, len(df), chunk):
+        part = df.iloc[start : start + chunk]
+        rows = pc.cast(
+            pa.array(np.arange(first_row + start, first_row + start + len(part))),
+            pa.string(),
+        )
+        try:
+            cells = [
+                _column_cells(part[col], illegal, int(style))
+                for col, style in zip(df.columns, styles, strict=True)
+            ]
+        except _Illegal as exc:
+            raise ValueError(f"a string a workbook cannot hold ({exc})") from None
+        tall: str | pa.Array = ""
+        if heights is not None:
+            ht = np.nan_to_num(np.asarray(heights[start : start + len(part)], float))
+            text = pc.cast(pa.array(np.round(ht, 1)), pa.string())
+            attr = _join(' ht="', text, '" customHeight="1"')
+            tall = pc.if_else(pa.array(ht > 0), attr, "")
+        yield _join('<row r="', rows, '"', tall, ">", *cells, "</row>")
 
 
 def _sheet_xml(df: pd.DataFrame, name: str, illegal: str, chunk: int = 100_000):
@@ -319,7 +398,7 @@ def _workbook_rels(n: int) -> str:
     )
 
 
-def _bytes(chunk: str | pa.Array) -> bytes | memoryview:
+def xml_bytes(chunk: str | pa.Array) -> bytes | memoryview:
     """UTF-8 bytes of a string, or of an Arrow string array's values end to end."""
     if isinstance(chunk, str):
         return chunk.encode("utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 CJK_FAMILIES = (
@@ -37,6 +38,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "broken": ("未保持", "not kept"),
     "teams": ("驻村工作队", "resident teams"),
     "load": ("干部包保户数分布（R12）", "Households per cadre (R12)"),
+    "per_cadre_short": ("户/人", "per cadre"),
+    "bar_end": (
+        "条末数字：每名干部平均包保户数",
+        "number at the bar's end: mean households per cadre",
+    ),
+    "prefecture_axis": ("市（州）", "prefecture"),
     "per_cadre": ("每名干部包保户数", "households per cadre"),
     "cadres": ("干部人数", "cadres"),
     "pairings": ("包保关系", "Pairings"),
@@ -57,13 +64,34 @@ TIER_COLOURS = {
 }
 
 
+CJK_FILES = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy", "simhei", "msyh")
+"""Font file names (lower case) that hold CJK glyphs."""
+
+
 @cache
 def cjk_font() -> str | None:
-    """The first installed CJK font family, or None."""
+    """The first installed CJK font family, or None.
+
+    matplotlib lists fonts once and caches the list; a CJK font installed
+    after that (``apt-get install fonts-noto-cjk``) is looked for on disk and
+    added.
+    """
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((f for f in CJK_FAMILIES if f in names), None)
+    def known() -> str | None:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return next((f for f in CJK_FAMILIES if f in names), None)
+
+    found = known()
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if any(k in Path(path).name.lower() for k in CJK_FILES):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        found = known()
+    return found
 
 
 def chart_lang(lang: str) -> str:
@@ -77,9 +105,11 @@ def word(key: str, lang: str) -> str:
 
 
 def font_kwargs(lang: str) -> dict[str, Any]:
-    """``fontfamily`` for text in ``lang`` (empty for English)."""
+    """``fontfamily`` for chart text: the CJK font whenever one is installed
+    (it draws Latin letters too, and the names of regions and units in either
+    language); empty otherwise (matplotlib's default)."""
     font = cjk_font()
-    return {"fontfamily": font} if chart_lang(lang) == "zh" and font else {}
+    return {"fontfamily": font} if font else {}
 
 
 def label_axes(
@@ -99,9 +129,25 @@ def label_axes(
     ax.set_title(title or word(default_title, lang), **font)
 
 
+def figure_text(value: Any, digits: int = 2) -> str:
+    """A figure as every report shows it (2 decimals, n/a when undefined).
+
+    Examples
+    --------
+    >>> figure_text(0.7712), figure_text(None)
+    ('0.77', 'n/a')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return "n/a"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{float(value):,.{digits}f}"
+
+
 def region_label(region_id: str, name: str, lang: str) -> str:
-    """A region's name when it can be drawn, else its id."""
-    if chart_lang(lang) == "zh" or name.isascii():
+    """A region's name when it can be drawn (a CJK font, or an ASCII name), else
+    its id."""
+    if cjk_font() is not None or name.isascii():
         return name
     return region_id
 

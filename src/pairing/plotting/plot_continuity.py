@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
-from ._text import label_axes, legend_prop, word
+from ._text import font_kwargs, label_axes, legend_prop, region_label, word
 
 
 def plot_continuity(
@@ -34,6 +34,7 @@ def plot_continuity(
     lang
         ``zh`` or ``en``.
     """
+    from ..report import _frames as F
     from ..report.dashboard import continuity
 
     if ax is None:
@@ -45,7 +46,15 @@ def plot_continuity(
     broken = g["size"].to_numpy() - kept
     ax.bar(x, kept, color="tab:green", label=word("kept", lang))
     ax.bar(x, broken, bottom=kept, color="tab:gray", label=word("broken", lang))
-    ax.set_xticks(x, g.index.astype(str), rotation=45, ha="right")
+    names = dict(
+        zip(
+            instance.region_index.to_numpy(dtype=object).astype(str),
+            F.region_names(instance),
+            strict=True,
+        )
+    )
+    labels = [region_label(str(r), names.get(str(r), str(r)), lang) for r in g.index]
+    ax.set_xticks(x, labels, rotation=45, ha="right", **font_kwargs(lang))
     label_axes(ax, lang, title, "continuity", y="teams")
     ax.legend(prop=legend_prop(lang))
     return ax

@@ -6,7 +6,14 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
-from ._text import TIER_COLOURS, font_kwargs, legend_prop, region_label, word
+from ._text import (
+    TIER_COLOURS,
+    chart_lang,
+    font_kwargs,
+    legend_prop,
+    region_label,
+    word,
+)
 
 
 def plot_coverage(
@@ -66,16 +73,24 @@ def plot_coverage(
     ]
     ax.set_yticks(y, labels, **font_kwargs(lang))
     ax.invert_yaxis()
-    ax.set_xlabel(word("households", lang), **font_kwargs(lang))
+    ax.set_xlabel(
+        f"{word('households', lang)}（{word('bar_end', lang)}）"
+        if chart_lang(lang) == "zh"
+        else f"{word('households', lang)} ({word('bar_end', lang)})",
+        **font_kwargs(lang),
+    )
+    unit = word("per_cadre_short", lang)
     for yi, (x, m) in enumerate(zip(left, cov["mean_load"], strict=True)):
         ax.annotate(
-            f"{m:.1f}",
+            f"{m:.1f} {unit}",
             (x, yi),
             xytext=(3, 0),
             textcoords="offset points",
             va="center",
             fontsize=8,
+            **font_kwargs(lang),
         )
+    ax.margins(x=0.12)
     ax.set_title(title or word("coverage", lang), **font_kwargs(lang))
     ax.legend(loc="lower right", prop=legend_prop(lang))
     return ax

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
-from ._text import TIER_COLOURS, font_kwargs, legend_prop, word
+from ._text import TIER_COLOURS, font_kwargs, legend_prop, region_label, word
 
 
 def plot_pairings(
@@ -103,8 +103,7 @@ def plot_pairings(
     ax.set_ylabel("y (km)")
     ax.set_aspect("equal", adjustable="datalim")
     ax.autoscale_view()
-    name = F.region_names(inst)[p]
-    shown = name if font_kwargs(lang) or name.isascii() else prefecture_id
+    shown = region_label(prefecture_id, str(F.region_names(inst)[p]), lang)
     ax.set_title(title or f"{word('pairings', lang)}: {shown}", **font_kwargs(lang))
     ax.legend(loc="best", fontsize=8, prop=legend_prop(lang))
     return ax

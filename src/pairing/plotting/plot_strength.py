@@ -5,7 +5,7 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
-from ._text import TIER_COLOURS, label_axes, legend_prop, word
+from ._text import TIER_COLOURS, figure_text, label_axes, legend_prop, word
 
 
 def plot_strength(
@@ -17,9 +17,10 @@ def plot_strength(
     lang: str = "en",
 ) -> plt.Axes:
     """
-    Plots each leading unit's strength against the total severity of the
-    villages it leads, coloured by tier (R10), with Spearman's rho per tier
-    in the legend.
+    Plots each unit's strength against the total severity of the villages it
+    leads (0 when it leads none), coloured by tier (R10), with Spearman's rho
+    per tier in the legend: the figure of ``summary.json`` and
+    ``pairing validate`` (:func:`pairing.metrics.soft_figures`).
 
     Parameters
     ----------
@@ -35,23 +36,24 @@ def plot_strength(
     lang
         ``zh`` or ``en``.
     """
-    from ..report.dashboard import LEADING_TIERS, spearman, strength_severity
+    from ..report import _frames as F
+    from ..report.dashboard import LEADING_TIERS, strength_severity
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 5))
     df = strength_severity(instance, plan) if data is None else data
+    rho = F.soft(instance, plan)["R10"]["strength_severity_by_tier"]
     for tier in LEADING_TIERS:
         sel = df[df["tier"] == tier]
         if sel.empty:
             continue
-        rho = spearman(sel["strength"].to_numpy(), sel["severity"].to_numpy())
         ax.scatter(
             sel["strength"],
             sel["severity"],
             s=12,
             alpha=0.7,
             color=TIER_COLOURS[tier],
-            label=f"{word(tier, lang)} (rho={rho:.2f})",
+            label=f"{word(tier, lang)} (ρ = {figure_text(rho.get(tier))})",
         )
     label_axes(ax, lang, title, "strength", x="unit_strength", y="carried")
     if len(df):

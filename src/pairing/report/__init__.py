@@ -23,7 +23,6 @@ Every file is written atomically; workbooks never hold a formula.
 from __future__ import annotations
 
 import time
-from functools import partial
 from pathlib import Path
 
 from ..instance import Instance
@@ -62,7 +61,7 @@ def write_report(
     graph
         Write ``plan.graphml`` (households aggregated).
     charts
-        Draw the PNG charts (needs matplotlib; skipped when it is missing).
+        Draw the PNG charts. Whatever is left out is said on ``index.html``.
 
     Returns
     -------
@@ -97,34 +96,26 @@ def _write_report(
     charts: bool,
 ) -> dict[str, Path]:
     from .. import atomic
-    from . import _frames as F
+    from ._facts import facts
     from .annex import write_annexes
-    from .dashboard import headline, write_dashboards
+    from .dashboard import dashboard_tables, headline, write_dashboards
     from .html import index_html
     from .roster import write_rosters
 
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
+    about = facts(instance, plan)
+    stamp = about.stamp(lang)
     files: dict[str, Path] = {}
-    files.update(write_annexes(instance, plan, out_dir, lang))
+    files.update(write_annexes(instance, plan, out_dir, lang, stamp))
     seconds["annexes"] = time.perf_counter() - t0
     t = time.perf_counter()
-    files.update(write_rosters(instance, plan, out_dir, lang))
+    files.update(write_rosters(instance, plan, out_dir, lang, stamp))
     seconds["rosters"] = time.perf_counter() - t
     t = time.perf_counter()
     dash = out_dir / "dashboard"
     dash.mkdir(exist_ok=True)
-    if charts:
-        files.update(write_dashboards(instance, plan, dash, lang))
-    else:
-        from .dashboard import dashboard_tables
-
-        for name, df in dashboard_tables(instance, plan).items():
-            path = dash / f"{name}.csv"
-            atomic.write_file(
-                path, partial(df.to_csv, index=False, encoding="utf-8-sig")
-            )
-            files[name] = path
+    files.update(write_dashboards(instance, plan, dash, lang, charts=charts))
     seconds["dashboards"] = time.perf_counter() - t
     if graph:
         t = time.perf_counter()
@@ -134,21 +125,43 @@ def _write_report(
             graph_tables(instance, plan), out_dir / "plan.graphml"
         )
         seconds["graph"] = time.perf_counter() - t
-    figures = headline(instance, plan)
-    names = dict(
-        zip(
-            instance.region_index.to_numpy(dtype=object).astype(str),
-            F.region_names(instance),
-            strict=True,
-        )
-    )
+    tables = dashboard_tables(instance, plan)
     index = out_dir / "index.html"
-    atomic.write_text(index, index_html(out_dir, files, figures, lang, names))
+    page = index_html(
+        out_dir,
+        files,
+        headline(instance, plan),
+        lang,
+        facts=about,
+        coverage=tables["coverage_prefecture"],
+        r9=tables["r9_tier_severity"],
+        notes=_left_out(lang, graph=graph, charts=charts),
+    )
+    atomic.write_text(index, page)
     files["index"] = index
     seconds["total"] = time.perf_counter() - t0
     LAST_SECONDS.clear()
     LAST_SECONDS.update({k: round(v, 3) for k, v in seconds.items()})
     return files
+
+
+def _left_out(lang: str, *, graph: bool, charts: bool) -> list[str]:
+    """What the caller asked the report to leave out, said on the page."""
+    zh = lang == "zh"
+    notes = []
+    if not charts:
+        notes.append(
+            "图表未绘制（调用时 charts=False）；数据表仍在 dashboard/ 下。"
+            if zh
+            else "Charts were not drawn (charts=False); the tables are in dashboard/."
+        )
+    if not graph:
+        notes.append(
+            "包保关系图未生成（调用时 graph=False）。"
+            if zh
+            else "The graph was not written (graph=False)."
+        )
+    return notes
 
 
 LAST_SECONDS: dict[str, float] = {}

@@ -55,6 +55,11 @@ def shared(instance: Instance, plan: Plan) -> Iterator[None]:
         _SHARED.reset(token)
 
 
+def once(name: str, instance: Instance, plan: Plan, make: Callable[[], Any]) -> Any:
+    """``make()``, computed once per :func:`shared` block (every call outside one)."""
+    return _once(name, instance, plan, make)
+
+
 def _once(name: str, instance: Instance, plan: Plan, make: Callable[[], Any]) -> Any:
     memo = _SHARED.get()
     if memo is None or memo["_of"][0] is not instance or memo["_of"][1] is not plan:
@@ -192,3 +197,35 @@ def cadre_loads(
     if hf is not None:
         return make()
     return _once("cadre_loads", instance, plan, make)
+
+
+def metric_views(
+    instance: Instance, plan: Plan
+) -> tuple[Any, dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
+    """:mod:`pairing.metrics`' views of the plan: ``raw, tables, leads, covered``.
+
+    Every soft-rule figure a report shows is computed from these, by the
+    functions the solver's summary and the validator use.
+    """
+
+    def make() -> tuple[Any, dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
+        from ..metrics import Raw, plan_frames, plan_views
+
+        raw = Raw(instance)
+        tables, _ = plan_frames(plan)
+        leads, covered = plan_views(raw, tables)
+        return raw, tables, leads, covered
+
+    return _once("metric_views", instance, plan, make)
+
+
+def soft(instance: Instance, plan: Plan) -> dict[str, Any]:
+    """:func:`pairing.metrics.soft_figures` of the plan (once per report)."""
+
+    def make() -> dict[str, Any]:
+        from ..metrics import figures_from
+
+        raw, tables, _, _ = metric_views(instance, plan)
+        return figures_from(raw, tables)
+
+    return _once("soft", instance, plan, make)

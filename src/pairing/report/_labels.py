@@ -77,7 +77,36 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     "roster": ("包保花名册", "Consolidated roster"),
     "report": ("脱贫攻坚包保汇总报告", "Pairing report"),
+    "total": ("合计", "Total"),
 }
+
+ANNEX_LABELS: dict[str, tuple[str, str]] = {
+    "annex1": ("附件1", "Annex 1"),
+    "annex2": ("附件2", "Annex 2"),
+}
+"""The line printed above an annex's title."""
+
+SHEET_TITLES: dict[str, tuple[str, str]] = {
+    "annex1": (
+        "省级领导脱贫攻坚包片任务分工表",
+        "Province-tier leaders: areas, contact villages and households",
+    ),
+    "annex1_all": (
+        "市级、县级领导脱贫攻坚包片任务分工表",
+        "Prefecture- and county-tier leaders: areas, contact villages, households",
+    ),
+    "annex2": (
+        "省直部门（单位）脱贫攻坚包保任务分配表",
+        "Province-tier units: villages, households and cadres",
+    ),
+    "annex2_detail": (
+        "省直部门（单位）包保贫困村明细表",
+        "Province-tier units: one row per village led",
+    ),
+    "roster": ("{area}脱贫攻坚包保花名册", "{area}: consolidated roster"),
+    "roster_units": ("{area}包保单位汇总表", "{area}: units"),
+}
+"""The printed title of each sheet (``{area}``: the prefecture's name)."""
 
 LEADER_TIERS = {
     "province": ("省级", "province"),

@@ -2,7 +2,10 @@
 
 Each annex is a workbook whose first sheet is the annex as the planners file
 it, one row per leader or unit and a last 合计 (total) row whose figures
-equal the plan's; further sheets give the details.
+equal the plan's; further sheets give the details, with totals that agree
+with the first sheet's. The workbooks are laid out for print
+(:mod:`pairing.report._workbook`): label and title, repeated header, borders,
+A4 fitted to the page width, page numbers.
 """
 
 from __future__ import annotations
@@ -16,15 +19,34 @@ import pandas as pd
 from ..instance import Instance
 from ..plan import Plan
 from . import _frames as F
-from ._labels import LABELS, LEADER_TIERS, SHEETS, check_lang, header, pick
+from ._labels import (
+    ANNEX_LABELS,
+    LABELS,
+    LEADER_TIERS,
+    SHEET_TITLES,
+    SHEETS,
+    check_lang,
+    header,
+    pick,
+)
+from ._workbook import Sheet, write_workbook
 
-__all__ = ["annex1", "annex2"]
+__all__ = ["annex1", "annex2", "annex_sheets", "write_annexes"]
 
 
-def _with_total(df: pd.DataFrame, sums: list[str], lang: str) -> pd.DataFrame:
-    """``df`` numbered 1… in ``no``, with a totals row (sum of ``sums``)."""
+def _with_total(
+    df: pd.DataFrame,
+    sums: list[str],
+    lang: str,
+    overrides: dict[str, object] | None = None,
+) -> pd.DataFrame:
+    """``df`` numbered 1… in ``no``, with a totals row (sum of ``sums``).
+
+    ``overrides`` sets totals that are not the column's sum (persons counted
+    once though listed under several villages).
+    """
     df = df.reset_index(drop=True)
-    df.insert(0, "no", pd.Series(np.arange(1, len(df) + 1).astype(str), dtype=object))
+    df.insert(0, "no", np.arange(1, len(df) + 1, dtype=np.int64))
     numeric = [
         c
         for c in df.columns
@@ -32,13 +54,15 @@ def _with_total(df: pd.DataFrame, sums: list[str], lang: str) -> pd.DataFrame:
         and not pd.api.types.is_bool_dtype(df[c])
     ]
     total: dict[str, object] = {c: (np.nan if c in numeric else "") for c in df.columns}
-    total["no"] = pick(LABELS, "total", lang)
     for c in sums:
         total[c] = df[c].sum()
+    total.update(overrides or {})
     out = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
     for c in df.columns:  # numbers stay numeric (blank in the total row), the rest text
         if c not in numeric:
             out[c] = out[c].astype(object).where(out[c].notna(), "").astype(str)
+    # 序号 is a number in every row but the last, which reads 合计
+    out["no"] = pd.Series([*range(1, len(df) + 1), pick(LABELS, "total", lang)])
     return out
 
 
@@ -168,8 +192,8 @@ def annex2(instance: Instance, plan: Plan, lang: str = "zh") -> dict[str, pd.Dat
     d = d[d["unit_id"].isin(uid[units])]
     by_unit = d.groupby("unit_id", sort=False)
     disp_n = by_unit.size().reindex(uid[units], fill_value=0).to_numpy(dtype=np.int64)
-    sep = "、" if lang == "zh" else ", "
-    disp_ids = by_unit["cadre_id"].agg(sep.join).reindex(uid[units], fill_value="")
+    sep = "、" if lang == "zh" else ", "  # names; ids: ", " (lines break there)
+    disp_ids = by_unit["cadre_id"].agg(", ".join).reindex(uid[units], fill_value="")
     heads = inst.u_head[units]
     head_ids = np.where(
         heads >= 0, inst.cadre_index.to_numpy(dtype=object)[np.maximum(heads, 0)], ""
@@ -182,7 +206,7 @@ def annex2(instance: Instance, plan: Plan, lang: str = "zh") -> dict[str, pd.Dat
     ]
     gv = detail.groupby("unit_id", sort=False)
     names = gv["village"].agg(sep.join).reindex(uid[units], fill_value="")
-    vids = gv["village_id"].agg(sep.join).reindex(uid[units], fill_value="")
+    vids = gv["village_id"].agg(", ".join).reindex(uid[units], fill_value="")
     counts = gv.size().reindex(uid[units], fill_value=0)
     vhh = gv["village_households"].sum().reindex(uid[units], fill_value=0)
     main = pd.DataFrame(
@@ -226,10 +250,14 @@ def annex2(instance: Instance, plan: Plan, lang: str = "zh") -> dict[str, pd.Dat
             "continuity",
         ]
     ]
+    persons = int(main["cadres"].sum())
     sheets = {
         pick(SHEETS, "annex2", lang): _with_total(main, sums, lang),
         pick(SHEETS, "annex2_detail", lang): _with_total(
-            detail, ["village_households", "unit_households", "cadres"], lang
+            detail,
+            ["village_households", "unit_households"],
+            lang,
+            {"cadres": persons},  # persons, as on the first sheet
         ),
     }
     return {
@@ -237,19 +265,81 @@ def annex2(instance: Instance, plan: Plan, lang: str = "zh") -> dict[str, pd.Dat
     }
 
 
+def shared_cadres(instance: Instance, plan: Plan) -> int:
+    """Province-tier cadres covering households in more than one village.
+
+    Annex 2's village sheet counts such a cadre under each village; its 合计
+    counts persons, as the first sheet does.
+    """
+    hf = F.households(instance, plan)
+    mine = hf[(hf["u"] >= 0) & (instance.u_tier[np.maximum(hf["u"], 0)] == 0)]
+    per = mine.drop_duplicates(["c", "v"]).groupby("c").size()
+    return int((per > 1).sum())
+
+
+def annex_sheets(
+    instance: Instance, plan: Plan, lang: str = "zh", subtitle: str = ""
+) -> dict[str, list[Sheet]]:
+    """The annexes as print-ready sheets, by file key (``annex1``, ``annex2``)."""
+    check_lang(lang)
+    a1 = list(annex1(instance, plan, lang).items())
+    a2 = list(annex2(instance, plan, lang).items())
+    shared = shared_cadres(instance, plan)
+    persons = a2[1][1].iloc[-1][pick(LABELS, "cadres", lang)]
+    note = (
+        f"注：{shared}名干部包保两个及以上村的贫困户，在各村分别计入“帮扶责任人数”；"
+        f"合计栏按人计（{persons:,}人），与附件2主表一致。"
+        if lang == "zh"
+        else f"Note: {shared} cadre(s) cover households of more than one village "
+        f"and are counted under each; the total counts persons ({persons:,}), "
+        "as on the first sheet."
+    )
+    wrap = frozenset(
+        pick(LABELS, k, lang) for k in ("villages", "village_ids", "dispatched_ids")
+    )
+    keys = (("annex1", "annex1"), ("annex1_all", "annex1"))
+    keys2 = (("annex2", "annex2"), ("annex2_detail", "annex2"))
+
+    def sheet(key: str, label: str, name: str, frame: pd.DataFrame, **kw) -> Sheet:
+        return Sheet(
+            name=name,
+            frame=frame,
+            title=pick(SHEET_TITLES, key, lang),
+            label=pick(ANNEX_LABELS, label, lang) if key == label else "",
+            subtitle=subtitle,
+            total=True,
+            frozen_columns=2,
+            row_height=18,
+            **kw,
+        )
+
+    return {
+        "annex1": [
+            sheet(k, lab, name, frame)
+            for (k, lab), (name, frame) in zip(keys, a1, strict=True)
+        ],
+        "annex2": [
+            sheet(k, lab, name, frame, wrap=wrap, notes=(note,) if shared and i else ())
+            for i, ((k, lab), (name, frame)) in enumerate(zip(keys2, a2, strict=True))
+        ],
+    }
+
+
 def write_annexes(
-    instance: Instance, plan: Plan, out_dir: str | Path, lang: str = "zh"
+    instance: Instance,
+    plan: Plan,
+    out_dir: str | Path,
+    lang: str = "zh",
+    subtitle: str = "",
 ) -> dict[str, Path]:
     """Write ``annex1_leaders.xlsx`` and ``annex2_province_units.xlsx``."""
     from .. import atomic
-    from ..xlsx import write_xlsx
 
     out_dir = Path(out_dir)
     paths = {
         "annex1": out_dir / "annex1_leaders.xlsx",
         "annex2": out_dir / "annex2_province_units.xlsx",
     }
-    for key, make in (("annex1", annex1), ("annex2", annex2)):
-        sheets = make(instance, plan, lang)
-        atomic.write_file(paths[key], partial(write_xlsx, sheets=sheets))
+    for key, sheets in annex_sheets(instance, plan, lang, subtitle).items():
+        atomic.write_file(paths[key], partial(write_workbook, sheets=sheets, lang=lang))
     return paths

@@ -1,10 +1,12 @@
-"""Coverage and load dashboards per region, and the R9–R12 figures (R16).
+"""Coverage and load dashboards per region, and the R9–R13 figures (R16).
 
-Every table here is computed from the instance and the plan alone (numpy
-group sums), so it can be checked against the plan's rows; the figures
-follow ``docs/semantics.md``. :func:`write_dashboards` writes each table as
-CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese)
-and, when matplotlib is installed, a PNG chart of it.
+Coverage and loads are group sums of the plan's rows. Every soft-rule figure
+(R9–R13) and the tables behind it come from :mod:`pairing.metrics`, the
+module the solver's ``summary.json`` and the validator read too, so a
+figure has one value wherever it is shown: summary, ``pairing validate``,
+``figures.json``, the CSV tables, the charts and ``index.html``.
+:func:`write_dashboards` writes each table as CSV (UTF-8 with a byte-order
+mark, so spreadsheet programs read the Chinese) and a PNG chart of it.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ..instance import Instance
+from ..metrics import LEAD_TIERS, continuity_rows, unit_carried
 from ..plan import Plan
-from ..schema import UNIT_TIERS
 from . import _frames as F
 
 __all__ = [
@@ -27,11 +29,12 @@ __all__ = [
     "continuity",
     "dashboard_tables",
     "headline",
+    "strength_correlations",
     "strength_severity",
     "tier_severity",
 ]
 
-LEADING_TIERS = ("province", "prefecture", "county")
+LEADING_TIERS = LEAD_TIERS
 
 
 def tier_severity(instance: Instance, plan: Plan) -> pd.DataFrame:
@@ -42,125 +45,99 @@ def tier_severity(instance: Instance, plan: Plan) -> pd.DataFrame:
     DataFrame
         One row per prefecture: ``prefecture_id``, ``name``, then for each
         leading tier ``villages_<tier>`` and ``mean_severity_<tier>``, then
-        ``pairs`` (pairs of its villages led by different tiers) and
-        ``inverted_share`` (the share where the higher tier's village is
-        strictly less severe; 0 when there are no pairs).
+        ``pairs`` (pairs of its villages led by different tiers),
+        ``inverted_pairs`` and ``inverted_share`` (the share where the
+        higher tier's village is strictly less severe; 0 when there are no
+        pairs), as :func:`pairing.metrics.soft_figures` counts them.
     """
     inst = instance
-    lf = F.leads(inst, plan)
+    r9 = F.soft(inst, plan)["R9"]
     prefs = np.flatnonzero(inst.r_level == 1)
-    rid = inst.region_index.to_numpy(dtype=object).astype(str)
+    rid = pd.Index(inst.region_index.to_numpy(dtype=object).astype(str)[prefs])
+    cols = ["prefecture_id", "tier", "villages", "mean_severity"]
+    rows = pd.DataFrame(r9["by_prefecture_tier"], columns=cols)
+    per = pd.DataFrame(
+        r9["by_prefecture"],
+        columns=["prefecture_id", "pairs", "inverted_pairs", "inverted_share"],
+    ).set_index("prefecture_id")
     out: dict[str, Any] = {
-        "prefecture_id": rid[prefs],
+        "prefecture_id": rid.to_numpy(),
         "name": F.region_names(inst)[prefs],
     }
-    pairs = np.zeros(len(prefs), dtype=np.int64)
-    inverted = np.zeros(len(prefs), dtype=np.int64)
-    sev = {}
-    for t, tier in enumerate(LEADING_TIERS):
-        sel = lf[lf["tier_code"] == t]
-        n = np.bincount(sel["prefecture"].clip(lower=0), minlength=len(inst.regions))
-        s = np.bincount(
-            sel["prefecture"].clip(lower=0),
-            weights=sel["severity"],
-            minlength=len(inst.regions),
+    for tier in LEADING_TIERS:
+        mine = rows[rows["tier"] == tier].set_index("prefecture_id")
+        out[f"villages_{tier}"] = (
+            mine["villages"].reindex(rid).fillna(0).to_numpy(dtype=np.int64)
         )
-        out[f"villages_{tier}"] = n[prefs].astype(np.int64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[f"mean_severity_{tier}"] = np.where(
-                n > 0, s / np.maximum(n, 1), np.nan
-            )[prefs]
-        sev[t] = sel.groupby("prefecture")["severity"].apply(np.sort)
-    for i, p in enumerate(prefs):  # loops over prefectures and tier pairs only
-        for hi in range(len(LEADING_TIERS)):
-            for lo in range(hi + 1, len(LEADING_TIERS)):
-                a = sev[hi].get(p, np.zeros(0))
-                b = sev[lo].get(p, np.zeros(0))
-                pairs[i] += len(a) * len(b)
-                # higher-tier village strictly less severe than the lower-tier one
-                inverted[i] += int((len(b) - np.searchsorted(b, a, side="right")).sum())
-    out["pairs"] = pairs
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["inverted_share"] = np.where(
-            pairs > 0, inverted / np.maximum(pairs, 1), 0.0
+        out[f"mean_severity_{tier}"] = (
+            mine["mean_severity"].reindex(rid).to_numpy(dtype=np.float64)
         )
+    for col in ("pairs", "inverted_pairs"):
+        out[col] = per[col].reindex(rid).fillna(0).to_numpy(dtype=np.int64)
+    share = pd.to_numeric(per["inverted_share"], errors="coerce")
+    out["inverted_share"] = share.reindex(rid).fillna(0.0).to_numpy(dtype=np.float64)
     return pd.DataFrame(out)
 
 
 def strength_severity(instance: Instance, plan: Plan) -> pd.DataFrame:
-    """R10: every unit that leads villages, its strength and what it carries.
+    """R10: every unit of a leading tier, its strength and what it carries.
+
+    Units leading no village are listed with 0, as R10's correlations count
+    them (:func:`pairing.metrics.unit_carried`).
 
     Returns
     -------
     DataFrame
         ``unit_id``, ``name``, ``tier``, ``strength``, ``villages``,
         ``severity`` (total severity of the villages it leads),
+        ``village_households`` (poor households of those villages),
         ``households`` (covered by its cadres).
     """
-    inst = instance
-    lf = F.leads(inst, plan)
-    hf = F.households(inst, plan)
-    n_u = len(inst.units)
-    villages = np.bincount(lf["u"], minlength=n_u)
-    sev = np.bincount(lf["u"], weights=lf["severity"], minlength=n_u)
-    hh = np.bincount(hf["u"][hf["u"] >= 0], minlength=n_u)
-    us = np.flatnonzero(villages > 0)
+    raw, _, leads, covered = F.metric_views(instance, plan)
+    carried = unit_carried(leads, raw)
+    units = np.flatnonzero(np.isin(raw.u_tier, LEADING_TIERS))
+    unit_of = raw.c_unit[covered["c"].to_numpy()]
+    hh = np.bincount(unit_of[unit_of >= 0], minlength=len(raw.u_index))
     return pd.DataFrame(
         {
-            "unit_id": inst.unit_index.to_numpy(dtype=object).astype(str)[us],
-            "name": F.unit_names(inst)[us],
-            "tier": np.asarray(UNIT_TIERS, dtype=object)[inst.u_tier[us]].astype(str),
-            "strength": inst.u_strength[us],
-            "villages": villages[us].astype(np.int64),
-            "severity": sev[us],
-            "households": hh[us].astype(np.int64),
+            "unit_id": raw.u_index.to_numpy(dtype=object).astype(str)[units],
+            "name": F.unit_names(instance)[units],
+            "tier": raw.u_tier[units].astype(str),
+            "strength": raw.u_strength[units],
+            "villages": carried["villages"][units],
+            "severity": carried["severity"][units],
+            "village_households": carried["households"][units],
+            "households": hh[units].astype(np.int64),
         }
     )
-
-
-def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman rank correlation (average ranks); NaN when undefined."""
-    if len(x) < 2:
-        return float("nan")
-    rx = pd.Series(x).rank().to_numpy()
-    ry = pd.Series(y).rank().to_numpy()
-    if rx.std() == 0 or ry.std() == 0:
-        return float("nan")
-    return float(np.corrcoef(rx, ry)[0, 1])
 
 
 def strength_correlations(instance: Instance, plan: Plan) -> pd.DataFrame:
     """R10: Spearman of unit strength with carried severity, per tier; cadre rank
-    with household severity (tier ``cadres``)."""
-    st = strength_severity(instance, plan)
+    with household severity (tier ``cadres``), as ``summary.json`` has them."""
+    r10 = F.soft(instance, plan)["R10"]
     rows = [
         {
             "tier": t,
-            "units": int((st["tier"] == t).sum()),
-            "spearman": spearman(
-                st.loc[st["tier"] == t, "strength"].to_numpy(),
-                st.loc[st["tier"] == t, "severity"].to_numpy(),
-            ),
+            "units": int(r10["units_by_tier"][t]),
+            "spearman": r10["strength_severity_by_tier"][t],
         }
         for t in LEADING_TIERS
     ]
-    hf = F.households(instance, plan)
-    by_cadre = hf[hf["c"] >= 0]
+    _, _, _, covered = F.metric_views(instance, plan)
     rows.append(
         {
             "tier": "cadres",
-            "units": int(by_cadre["c"].nunique()),
-            "spearman": spearman(
-                instance.c_rank[by_cadre["c"].to_numpy()],
-                by_cadre["severity"].to_numpy(),
-            ),
+            "units": int(covered["c"].nunique()),
+            "spearman": r10["rank_severity"],
         }
     )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).astype({"spearman": float})
 
 
 def continuity(instance: Instance, plan: Plan) -> pd.DataFrame:
-    """R11: every resident team, whether its unit leads the village, and why not.
+    """R11: every resident team of a poor village, whether its unit leads the
+    village, and why not (:func:`pairing.metrics.continuity_rows`).
 
     Returns
     -------
@@ -169,46 +146,30 @@ def continuity(instance: Instance, plan: Plan) -> pd.DataFrame:
         ``lead_unit_id``, ``kept``, ``keepable`` (the team's unit may lead
         the village under R2 and R4), ``reason`` (empty when kept).
     """
-    inst = instance
-    lead = F.village_lead(inst, plan)
-    tv, tu = inst.t_village, inst.t_unit
-    ok = (tv >= 0) & (tu >= 0)
-    tv, tu = tv[ok], tu[ok]
-    uid = np.append(inst.unit_index.to_numpy(dtype=object).astype(str), "")
-    rid = inst.region_index.to_numpy(dtype=object).astype(str)
-    lu = lead[tv]
-    kept = lu == tu
-    tier = inst.u_tier[tu]
-    region = inst.u_region[tu]
-    poor = inst.v_poor[tv]
-    in_region = np.select(
-        [tier == 0, tier == 1, tier == 2],
-        [True, inst.v_prefecture[tv] == region, inst.v_county[tv] == region],
-        default=False,
+    raw, _, leads, _ = F.metric_views(instance, plan)
+    rows = continuity_rows(leads, raw)
+    uid = np.append(raw.u_index.to_numpy(dtype=object).astype(str), "")
+    vid = raw.v_index.to_numpy(dtype=object).astype(str)
+    rid = raw.r_index.to_numpy(dtype=object).astype(str)
+    v = rows["v"].to_numpy()
+    vp = raw.v_prefecture[v]
+    teams = instance.resident_teams
+    kind = (
+        pd.Series(teams["kind"].to_numpy(dtype=object).astype(str))
+        .groupby([teams["village_id"].astype(str), teams["unit_id"].astype(str)])
+        .first()
     )
-    keepable = poor & in_region & (inst.u_max[tu] > 0)
-    reason = np.select(
-        [kept, ~poor, tier == 3, ~in_region, inst.u_max[tu] <= 0],
-        [
-            "",
-            "village is not poor",
-            "a social unit never leads (R13)",
-            "outside the unit's region (R2)",
-            "unit may lead no village (R4)",
-        ],
-        default="unit led other villages (R4 cap or a better plan)",
-    )
-    vp = inst.v_prefecture[tv]
+    keys = pd.MultiIndex.from_arrays([vid[v], uid[rows["u"].to_numpy()]])
     return pd.DataFrame(
         {
-            "village_id": inst.village_index.to_numpy(dtype=object).astype(str)[tv],
+            "village_id": vid[v],
             "prefecture_id": np.where(vp >= 0, rid[np.maximum(vp, 0)], ""),
-            "team_unit_id": uid[tu],
-            "kind": inst.resident_teams["kind"].to_numpy(dtype=object).astype(str)[ok],
-            "lead_unit_id": uid[lu],
-            "kept": kept,
-            "keepable": keepable,
-            "reason": reason.astype(str),
+            "team_unit_id": uid[rows["u"].to_numpy()],
+            "kind": kind.reindex(keys).fillna("").to_numpy(dtype=object).astype(str),
+            "lead_unit_id": uid[rows["lead"].to_numpy()],
+            "kept": rows["kept"].to_numpy(),
+            "keepable": rows["keepable"].to_numpy(),
+            "reason": rows["reason"].to_numpy(),
         }
     )
 
@@ -232,35 +193,19 @@ def cadre_loads(instance: Instance, plan: Plan) -> pd.DataFrame:
 
 
 def headline(instance: Instance, plan: Plan) -> dict[str, Any]:
-    """The plan's key figures (counts, coverage, R9–R12) as plain data."""
+    """The plan's key figures (counts, coverage, R9–R13) as plain data.
+
+    Counts are the plan's rows; the R9–R13 figures are
+    :func:`pairing.metrics.soft_figures`' (``summary.json``'s and the
+    validator's), under flat keys.
+    """
     inst = instance
     hf = F.households(inst, plan)
     loads = F.cadre_loads(inst, plan, hf)
-    used = loads[loads > 0]
     vp = plan.village_pairs
-    cont = continuity(inst, plan)
-    r9 = tier_severity(inst, plan)
-    # idle-while-full (R12): a cadre with no household while another cadre of
-    # the same unit and rank carries its cap
-    key = inst.c_unit * (int(inst.c_rank.max(initial=0)) + 1) + inst.c_rank
-    full = np.zeros(int(key.max(initial=0)) + 1, dtype=bool)
-    full[key[(loads >= inst.c_cap) & (loads > 0)]] = True
-    idle = int(((loads == 0) & full[key]).sum()) if len(key) else 0
-    h = hf["h"].to_numpy()
-    c = hf["c"].to_numpy()
-    cadre_rows = c >= 0
-    km = inst.distance(inst.c_unit[c[cadre_rows]], inst.h_village[h[cadre_rows]])
-    corr = strength_correlations(inst, plan).set_index("tier")["spearman"]
-    tot_pairs = int(r9["pairs"].sum())
-    inv = (
-        float((r9["pairs"] * r9["inverted_share"]).sum() / tot_pairs)
-        if tot_pairs
-        else 0.0
-    )
-
-    def num(x: float) -> float | None:
-        return None if x != x else round(float(x), 4)
-
+    soft = F.soft(inst, plan)
+    r9, r10, r11, r12, r13 = (soft[k] for k in ("R9", "R10", "R11", "R12", "R13"))
+    cadre_rows = hf["c"].to_numpy() >= 0
     return {
         "poor_villages": int(inst.v_poor.sum()),
         "lead_pairs": int((vp["role"].astype(str) == "lead").sum()),
@@ -269,22 +214,32 @@ def headline(instance: Instance, plan: Plan) -> dict[str, Any]:
         "household_pairs": len(plan.household_pairs),
         "households_by_cadres": int(cadre_rows.sum()),
         "households_by_leaders": int((~cadre_rows).sum()),
-        "cadres_used": len(used),
+        "cadres_used": int((loads > 0).sum()),
         "dispatched": len(plan.dispatch),
         "leaders": len(plan.leader_areas),
-        "r9_inverted_share": num(inv),
-        **{f"r10_spearman_{t}": num(corr.get(t, np.nan)) for t in corr.index},
-        "r11_kept": int(cont["kept"].sum()),
-        "r11_keepable": int(cont["keepable"].sum()),
-        "r12_mean_load": num(used.mean()) if len(used) else 0.0,
-        "r12_max_load": int(used.max()) if len(used) else 0,
-        "r12_idle_while_full": idle,
-        "r12_mean_km": num(km.mean()) if len(km) else 0.0,
+        "r9_inverted_share": r9["inverted_share"],
+        **{
+            f"r10_spearman_{t}": r10["strength_severity_by_tier"][t]
+            for t in LEADING_TIERS
+        },
+        "r10_spearman_cadres": r10["rank_severity"],
+        "r11_kept": r11["kept"],
+        "r11_keepable": r11["keepable"],
+        "r12_mean_load": r12["mean_load_active"],
+        "r12_max_load": r12["max_load"],
+        "r12_idle_while_full": r12["idle_while_full"],
+        "r12_mean_km": r12["mean_travel_km"],
+        "r13_claims": r13["claims"],
+        "r13_honoured": r13["honoured"],
     }
 
 
 def dashboard_tables(instance: Instance, plan: Plan) -> dict[str, pd.DataFrame]:
-    """Every dashboard table by name (the CSV file stems)."""
+    """Every dashboard table by name (the CSV file stems); once per report."""
+    return F.once("dashboard_tables", instance, plan, partial(_tables, instance, plan))
+
+
+def _tables(instance: Instance, plan: Plan) -> dict[str, pd.DataFrame]:
     from ..graph import coverage_by_region, units_by_tier
 
     return {
@@ -300,11 +255,14 @@ def dashboard_tables(instance: Instance, plan: Plan) -> dict[str, pd.DataFrame]:
 
 
 def write_dashboards(
-    instance: Instance, plan: Plan, out_dir: str | Path, lang: str = "zh"
+    instance: Instance,
+    plan: Plan,
+    out_dir: str | Path,
+    lang: str = "zh",
+    *,
+    charts: bool = True,
 ) -> dict[str, Path]:
     """Write the dashboard tables (CSV), charts (PNG) and ``figures.json``.
-
-    Charts are skipped when matplotlib is not installed.
 
     Returns
     -------
@@ -322,12 +280,7 @@ def write_dashboards(
         atomic.write_file(path, partial(df.to_csv, index=False, encoding="utf-8-sig"))
         paths[name] = path
     figures = headline(instance, plan)
-    try:  # the shared soft-rule figures, when written
-        from ..metrics import soft_figures
-
-        soft = soft_figures(instance, plan)
-    except Exception:  # noqa: BLE001 (a missing or failing module: own figures only)
-        soft = {}
+    soft = F.soft(instance, plan)
     path = out_dir / "figures.json"
     atomic.write_text(
         path,
@@ -339,11 +292,9 @@ def write_dashboards(
         ),
     )
     paths["figures"] = path
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
+    if not charts:
         return paths
-    from ..plotting import save_charts
+    from ..plotting import save_charts  # matplotlib: a main dependency (R16)
 
     paths.update(save_charts(instance, plan, out_dir, tables=tables, lang=lang))
     return paths

@@ -3,9 +3,10 @@ households), R16.
 
 One workbook ``roster_<prefecture_id>.xlsx`` per prefecture-level area. Its
 first sheet has one row per poor household of the prefecture (opaque ids
-only: never a name), sorted unit → village → responsible person →
-household; its second sheet sums it per unit, with a 合计 row equal to the
-plan's household rows of the prefecture.
+only: never a name), numbered, sorted unit → village → responsible person →
+household, under the title 《<prefecture>脱贫攻坚包保花名册》; its second
+sheet sums it per unit, with a 合计 row equal to the plan's household rows of
+the prefecture. Both are laid out for print like the annexes.
 """
 
 from __future__ import annotations
@@ -23,12 +24,20 @@ from ..instance import Instance
 from ..plan import Plan
 from ..schema import UNIT_TIERS
 from . import _frames as F
-from ._labels import LABELS, SHEETS, TIER_WORDS, check_lang, header, pick
+from ._labels import (
+    LABELS,
+    SHEET_TITLES,
+    SHEETS,
+    TIER_WORDS,
+    check_lang,
+    header,
+    pick,
+)
+from ._workbook import Sheet, write_workbook
 
-__all__ = ["roster_rows", "rosters"]
+__all__ = ["roster_rows", "roster_sheets", "rosters", "write_rosters"]
 
 ROSTER_COLUMNS = [
-    "prefecture",
     "county",
     "village",
     "village_id",
@@ -168,7 +177,8 @@ def rosters(
         part = rows.iloc[s:e]
         p = int(p_all[s])
         key = rid[p] if p >= 0 else rid[inst.province]
-        sheet = part[ROSTER_COLUMNS]
+        sheet = part[ROSTER_COLUMNS].reset_index(drop=True)
+        sheet.insert(0, "no", np.arange(1, len(sheet) + 1, dtype=np.int64))
         summary = _unit_summary(part, len(uid))
         units = pd.DataFrame(
             {
@@ -188,7 +198,7 @@ def rosters(
         )
         out[key] = {
             pick(SHEETS, "roster", lang): sheet.rename(
-                columns=header(ROSTER_COLUMNS, lang)
+                columns=header(["no", *ROSTER_COLUMNS], lang)
                 | {"unit": pick(LABELS, "responsible_unit", lang)}
             ),
             pick(SHEETS, "roster_units", lang): units.rename(
@@ -227,8 +237,52 @@ def _unit_summary(part: pd.DataFrame, n_units: int) -> dict[str, np.ndarray]:
     }
 
 
+def roster_sheets(
+    instance: Instance, plan: Plan, lang: str = "zh", subtitle: str = ""
+) -> dict[str, list[Sheet]]:
+    """Every prefecture's roster as print-ready sheets, by prefecture id."""
+    check_lang(lang)
+    names = dict(
+        zip(
+            instance.region_index.to_numpy(dtype=object).astype(str),
+            F.region_names(instance),
+            strict=True,
+        )
+    )
+    out = {}
+    for pid, sheets in rosters(instance, plan, lang).items():
+        area = names.get(pid, pid)
+        (roster_name, roster), (units_name, units) = sheets.items()
+        count = (
+            f"共 {len(roster):,} 户" if lang == "zh" else f"{len(roster):,} households"
+        )
+        sub = "　".join(x for x in (count, subtitle) if x)
+        out[pid] = [
+            Sheet(
+                name=roster_name,
+                frame=roster,
+                title=pick(SHEET_TITLES, "roster", lang).format(area=area),
+                subtitle=sub,
+                frozen_columns=1,
+            ),
+            Sheet(
+                name=units_name,
+                frame=units,
+                title=pick(SHEET_TITLES, "roster_units", lang).format(area=area),
+                subtitle=subtitle,
+                total=True,
+                frozen_columns=1,
+            ),
+        ]
+    return out
+
+
 def write_rosters(
-    instance: Instance, plan: Plan, out_dir: str | Path, lang: str = "zh"
+    instance: Instance,
+    plan: Plan,
+    out_dir: str | Path,
+    lang: str = "zh",
+    subtitle: str = "",
 ) -> dict[str, Path]:
     """Write ``roster_<prefecture_id>.xlsx`` for every prefecture.
 
@@ -238,13 +292,12 @@ def write_rosters(
         ``{"roster:<prefecture_id>": path}``.
     """
     from .. import atomic
-    from ..xlsx import write_xlsx
 
     out_dir = Path(out_dir)
     paths: dict[str, Path] = {}
-    for pid, sheets in rosters(instance, plan, lang).items():
+    for pid, sheets in roster_sheets(instance, plan, lang, subtitle).items():
         path = out_dir / f"roster_{_safe(pid)}.xlsx"
-        atomic.write_file(path, partial(write_xlsx, sheets=sheets))
+        atomic.write_file(path, partial(write_workbook, sheets=sheets, lang=lang))
         paths[f"roster:{pid}"] = path
     return paths
 
