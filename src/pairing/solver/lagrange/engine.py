@@ -45,7 +45,7 @@ from ..model import R1, build_model
 from .dual import Evaluation, Relaxation
 from .master import Master, generate_columns
 from .prices import Prices
-from .primal import core_mask, integral_pairs, solve_core
+from .primal import CoreResult, CoreRunner, core_mask, integral_pairs
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,9 @@ class EngineParams:
     gap_tolerance
         The engine stops once its plan is proven within this share of the
         bound (as a MIP solver's relative gap).
+    core_thread
+        Run the core MIPs during column generation in a second thread (the
+        machine's second core; never under ``deterministic``).
     """
 
     warm_lp: bool = True
@@ -101,6 +104,7 @@ class EngineParams:
     first_core: int = 12
     core_seconds: float = 1.5
     gap_tolerance: float = 1e-3
+    core_thread: bool = True
 
 
 @dataclass
@@ -271,81 +275,83 @@ def run_engine(
     # column generation (the Lagrangian dual), with the core MIP in between
     t0 = time.perf_counter()
     t_core = 0.0
-    solves = cores = 0
+    solves = 0
     converged = False
     per_village = p.core_per_village
-    while not stopped():
-        gen = generate_columns(
-            master,
-            bound,
-            iterations=p.core_every,
-            stop=_or(stop, until(p.generation_share))
-            if not converged
-            else (lambda: True),
-            smoothing=p.smoothing,
-        )
-        solves += gen.iterations
-        converged = converged or gen.converged
-        if gen.best.value < bound.value:
-            bound = gen.best
-        report("columns")
-        if _close(state.objective, bound.bound, p.gap_tolerance):
-            break
-        early = not converged and gen.iterations and not until(p.generation_share)()
-        if early and solves < p.first_core:
-            continue
-        # the core MIP on the master's support so far
-        t1 = time.perf_counter()
+    core_stop = (
+        stop if deterministic else _or(stop, lambda: time.perf_counter() >= deadline)
+    )
+    runner = CoreRunner(
+        c,
+        m,
+        seed=seed,
+        nodes=p.core_nodes if deterministic else None,
+        stop=core_stop,
+        threaded=not deterministic and p.core_thread,
+    )
+
+    def take(res: CoreResult | None) -> None:
+        if res is not None:
+            work["core pairs"] = res.pairs
+            if res.lead is not None and state.offer(res.lead):
+                report("core")
+
+    def core_args() -> tuple[Any, Any]:
+        assert bound is not None
         prices = _prices(c, relax, bound)
         flows = master.flows() if solves else np.zeros(c.n)
         keep = core_mask(c, flows, prices.loss, state.lead, per_village=per_village)
         if state.lead is not None:
             keep &= ~prices.fixable(state.objective) | (state.lead[c.pv] == c.pu)
-        last = converged or until(p.generation_share)()
-        budget = deadline - time.perf_counter() if last else p.core_seconds
-        core_stop = (
-            stop
-            if deterministic
-            else _or(stop, lambda: time.perf_counter() >= deadline)
-        )
-        # first with the villages the master decides fixed (small, fast),
-        # then, if that finds nothing, the whole core from the incumbent
-        core = solve_core(
-            c,
-            m,
-            keep,
-            state.lead,
-            seconds=max(0.1, min(budget, p.core_seconds)),
-            seed=seed,
-            nodes=p.core_nodes if deterministic else None,
-            stop=core_stop,
-            fixed=integral_pairs(c, flows) & keep,
-        )
-        if core.lead is None or core.objective <= state.objective:
-            core = solve_core(
-                c,
-                m,
-                keep,
-                state.lead,
-                seconds=max(0.1, budget),
-                seed=seed,
-                nodes=p.core_nodes if deterministic else None,
-                stop=core_stop,
-            )
-        cores += 1
-        t_core += time.perf_counter() - t1
-        if core.lead is not None and state.offer(core.lead):
-            report("core")
-        work["core pairs"] = core.pairs
-        if _close(state.objective, bound.bound, p.gap_tolerance):
-            break
-        if last:
-            if core.status != "optimal" or per_village >= p.core_per_village_max:
+        return keep, integral_pairs(c, flows) & keep
+
+    try:
+        while not stopped():
+            gen_over = converged or until(p.generation_share)()
+            if not gen_over:
+                gen = generate_columns(
+                    master,
+                    bound,
+                    iterations=p.core_every,
+                    stop=_or(stop, until(p.generation_share)),
+                    smoothing=p.smoothing,
+                )
+                solves += gen.iterations
+                converged = gen.converged
+                if gen.best.value < bound.value:
+                    bound = gen.best
+                report("columns")
+                gen_over = converged or until(p.generation_share)()
+            take(runner.poll())
+            if _close(state.objective, bound.bound, p.gap_tolerance):
                 break
-            per_village *= 2  # the core was solved: widen it while time remains
+            if not gen_over and (solves < p.first_core or runner.busy):
+                continue
+            t1 = time.perf_counter()
+            if not gen_over and runner._pool is not None:
+                keep, fixed = core_args()
+                runner.submit(keep, fixed, state.lead, p.core_seconds, p.core_seconds)
+                continue
+            take(runner.poll(wait=True))  # the background attempt, if any
+            if _close(state.objective, bound.bound, p.gap_tolerance):
+                break
+            keep, fixed = core_args()
+            budget = deadline - time.perf_counter() if gen_over else p.core_seconds
+            res = runner.attempt(keep, fixed, state.lead, budget, p.core_seconds)
+            take(res)
+            t_core += time.perf_counter() - t1
+            if _close(state.objective, bound.bound, p.gap_tolerance):
+                break
+            if gen_over:
+                if res.status != "optimal" or per_village >= p.core_per_village_max:
+                    break
+                per_village *= 2  # the core was solved: widen it while time remains
+    finally:
+        runner.close()
+    take(runner.poll(wait=True))
     work["master solves"] = solves
     work["master sets"] = master.n_sets
-    work["core solves"] = cores
+    work["core solves"] = runner.attempts
     seconds["columns"] = time.perf_counter() - t0 - t_core
     seconds["core"] = t_core
     prices = _prices(c, relax, bound)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,3 +125,110 @@ def solve_core(
     chosen = np.r_[block.pairs[x > 0], np.flatnonzero(on)]
     out[c.pv[chosen]] = c.pu[chosen]
     return CoreResult(out, objective, len(block.pairs), r.status)
+
+
+class CoreRunner:
+    """Core MIPs for the engine: in a background thread while it generates
+    columns (HiGHS releases the GIL, so the two use both cores), or inline.
+
+    Each attempt first frees only the villages the master leaves undecided
+    (``fixed``: its whole pairs stay), which HiGHS solves in a fraction of
+    the time; when that finds nothing better it solves the whole core from
+    the incumbent.
+
+    Parameters
+    ----------
+    c, m
+        The candidates and their model (read only).
+    seed
+        HiGHS' seed.
+    nodes
+        Branch-and-bound nodes per MIP (deterministic runs), or None.
+    stop
+        Polled by HiGHS during every MIP.
+    threaded
+        Run attempts in a background thread (never under ``deterministic``:
+        results would then depend on timing).
+    """
+
+    def __init__(
+        self,
+        c: Candidates,
+        m: SparseModel,
+        *,
+        seed: int,
+        nodes: int | None,
+        stop: Callable[[], bool] | None,
+        threaded: bool,
+    ) -> None:
+        self.c, self.m = c, m
+        self.seed, self.nodes, self.stop = seed, nodes, stop
+        self._pool = ThreadPoolExecutor(1) if threaded else None
+        self._future: Future[CoreResult] | None = None
+        self.attempts = 0
+
+    @property
+    def busy(self) -> bool:
+        """Whether an attempt is running in the background."""
+        return self._future is not None and not self._future.done()
+
+    def attempt(
+        self,
+        keep: BoolArray,
+        fixed: BoolArray,
+        lead: IntArray | None,
+        seconds: float,
+        first: float,
+    ) -> CoreResult:
+        """One attempt, inline: ``first`` seconds with ``fixed``, then the rest."""
+        self.attempts += 1
+        res = self._solve(keep, lead, first, fixed)
+        before = float(self.c.objective(lead)) if lead is not None else -math.inf
+        if res.lead is None or res.objective <= before:
+            res = self._solve(keep, lead, seconds, None)
+        return res
+
+    def _solve(
+        self,
+        keep: BoolArray,
+        lead: IntArray | None,
+        seconds: float,
+        fixed: BoolArray | None,
+    ) -> CoreResult:
+        return solve_core(
+            self.c,
+            self.m,
+            keep,
+            lead,
+            seconds=max(0.1, seconds),
+            seed=self.seed,
+            nodes=self.nodes,
+            stop=self.stop,
+            fixed=fixed,
+        )
+
+    def submit(
+        self,
+        keep: BoolArray,
+        fixed: BoolArray,
+        lead: IntArray | None,
+        seconds: float,
+        first: float,
+    ) -> None:
+        """Start an attempt in the background (the caller checks ``busy``)."""
+        assert self._pool is not None and not self.busy
+        self._future = self._pool.submit(
+            self.attempt, keep, fixed, lead, seconds, first
+        )
+
+    def poll(self, wait: bool = False) -> CoreResult | None:
+        """The finished background attempt's result, once (None if none)."""
+        if self._future is None or (not wait and not self._future.done()):
+            return None
+        res, self._future = self._future.result(), None
+        return res
+
+    def close(self) -> None:
+        """Wait for a running attempt and release the thread."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
