@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from ..cells import mathtext_safe
+
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
     "Noto Sans SC",
@@ -100,10 +102,10 @@ def label_axes(
 
 
 def region_label(region_id: str, name: str, lang: str) -> str:
-    """A region's name when it can be drawn, else its id."""
+    """A region's name when it can be drawn, else its id (never mathtext)."""
     if chart_lang(lang) == "zh" or name.isascii():
-        return name
-    return region_id
+        return mathtext_safe(name)
+    return mathtext_safe(region_id)
 
 
 def legend_prop(lang: str) -> dict[str, list[str]] | None:

@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ..cells import mathtext_safe
 from ..instance import Instance
 from ..plan import Plan
 from ._text import label_axes, legend_prop, word
@@ -45,7 +46,8 @@ def plot_continuity(
     broken = g["size"].to_numpy() - kept
     ax.bar(x, kept, color="tab:green", label=word("kept", lang))
     ax.bar(x, broken, bottom=kept, color="tab:gray", label=word("broken", lang))
-    ax.set_xticks(x, g.index.astype(str), rotation=45, ha="right")
+    ticks = [mathtext_safe(t) for t in g.index.astype(str)]  # ids: never mathtext
+    ax.set_xticks(x, ticks, rotation=45, ha="right")
     label_axes(ax, lang, title, "continuity", y="teams")
     ax.legend(prop=legend_prop(lang))
     return ax

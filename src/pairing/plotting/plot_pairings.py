@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ..cells import mathtext_safe
 from ..instance import Instance
 from ..plan import Plan
 from ._text import TIER_COLOURS, font_kwargs, legend_prop, word
@@ -104,7 +105,9 @@ def plot_pairings(
     ax.set_aspect("equal", adjustable="datalim")
     ax.autoscale_view()
     name = F.region_names(inst)[p]
-    shown = name if font_kwargs(lang) or name.isascii() else prefecture_id
+    shown = mathtext_safe(
+        name if font_kwargs(lang) or name.isascii() else prefecture_id
+    )
     ax.set_title(title or f"{word('pairings', lang)}: {shown}", **font_kwargs(lang))
     ax.legend(loc="best", fontsize=8, prop=legend_prop(lang))
     return ax
