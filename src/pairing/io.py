@@ -11,17 +11,26 @@ An instance is either
   folder's ``rules.toml`` (or the workbook's ``NAME.rules.toml``).
 
 CSV files are UTF-8 (a byte-order mark is allowed) and read all-as-string,
-so an id like ``0990101`` keeps its leading zero; Parquet integer ids become
-strings. Workbooks are read without evaluating anything: a formula cell is
-bad input and is reported like any other problem.
+so an id like ``0990101`` keeps its leading zero and ``nan``, ``None``,
+``NA`` or ``null`` stay ids, never missing values; Parquet integer ids become
+strings. Text that pairing marked with a leading apostrophe against CSV
+injection (:mod:`pairing.cells`) is read back as it was. A CSV file with two
+columns of the same name is bad input. Workbooks are read without evaluating
+anything: a formula cell is bad input and is reported like any other problem.
+
+:func:`save_instance` writes a folder pairing owns (:mod:`pairing.atomic`): it
+never replaces a folder or workbook it did not write, and never deletes a file
+it did not write.
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import math
+import os
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import atomic
+from .cells import escape_text, unescape_text
 from .errors import InputError, Problem
 from .instance import Instance
 from .rules import Rules
@@ -49,6 +59,9 @@ FORMATS = ("parquet", "csv", "xlsx")
 RULES_FILE = "rules.toml"
 WORKBOOK_FILE = "instance.xlsx"
 """The workbook's name when :func:`save_instance` writes ``xlsx`` into a folder."""
+WORKBOOK_MARK = "pairing:instance"
+"""The zip comment of a workbook :func:`save_instance` wrote."""
+_SIDE_HEADER = "# the rules of {name}, written by pairing\n"
 
 
 # -- loading -----------------------------------------------------------------
@@ -141,16 +154,27 @@ def read_tables(
         out.append(Problem("instance", str(path), "", expected, "nothing at this path"))
     elif path.is_file() and path.suffix.lower() == ".xlsx":
         tables = read_xlsx(path, out)
-        rules = _existing(path.with_name(f"{path.stem}.rules.toml"))
+        rules = _existing(path.with_name(f"{path.stem}.rules.toml"), out)
     elif path.is_dir():
         tables = _read_folder(path, out)
-        rules = _existing(path / RULES_FILE)
+        rules = _existing(path / RULES_FILE, out)
         if not tables:
             books = sorted(p for p in path.glob("*.xlsx") if not p.name.startswith("."))
             if len(books) == 1:
                 tables = read_xlsx(books[0], out)
                 rules = rules or _existing(
-                    books[0].with_name(f"{books[0].stem}.rules.toml")
+                    books[0].with_name(f"{books[0].stem}.rules.toml"), out
+                )
+            elif len(books) > 1:
+                names = ", ".join(b.name for b in books[:5])
+                out.append(
+                    Problem(
+                        "instance",
+                        str(path),
+                        "",
+                        "one file per table, or a single .xlsx workbook",
+                        f"{len(books)} workbooks ({names}) and no table files",
+                    )
                 )
     else:
         out.append(Problem("instance", str(path), "", expected, "another kind of file"))
@@ -192,28 +216,53 @@ def _rules_range(rules: Rules, source: str) -> list[Problem]:
     return problems
 
 
-def _existing(path: Path) -> Path | None:
-    return path if path.is_file() else None
+def _existing(path: Path, problems: list[Problem]) -> Path | None:
+    """``path`` when it is a file; a problem when it is something else."""
+    if path.is_file():
+        return path
+    if path.exists():
+        problems.append(Problem(path.name, "", "", "a TOML file", "a folder"))
+    return None
 
 
 def _read_folder(path: Path, problems: list[Problem]) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
     for name in TABLES:
-        pq, csv = path / f"{name}.parquet", path / f"{name}.csv"
+        pq, text = path / f"{name}.parquet", path / f"{name}.csv"
         try:
             if pq.is_file():
                 tables[name] = pd.read_parquet(pq)
-            elif csv.is_file():
-                tables[name] = pd.read_csv(
-                    csv,
-                    dtype=str,
-                    keep_default_na=False,
-                    encoding="utf-8-sig",
-                )
+            elif text.is_file():
+                tables[name] = read_csv(text, name, problems)
         except Exception as exc:  # any unreadable file is bad input
-            which = pq.name if pq.is_file() else csv.name
+            which = pq.name if pq.is_file() else text.name
             problems.append(Problem(name, "", "", f"a readable {which}", _brief(exc)))
     return tables
+
+
+def read_csv(path: Path, table: str, problems: list[Problem]) -> pd.DataFrame:
+    """A contract CSV file, every cell as text (see the module docstring).
+
+    Two columns with the same name (after trimming blanks) are a problem:
+    pandas would silently rename the second ``severity.1``.
+    """
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh), [])
+    names = [h.strip() for h in header]
+    for col in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(
+            Problem(
+                table,
+                "",
+                col,
+                "one column of each name",
+                f"{names.count(col)} columns named {col!r} in {path.name}",
+            )
+        )
+    df = pd.read_csv(
+        path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
+    )
+    return unescape_text(df)
 
 
 def _brief(exc: BaseException, limit: int = 200) -> str:
@@ -229,7 +278,9 @@ def _brief(exc: BaseException, limit: int = 200) -> str:
 
 
 def read_xlsx(
-    path: str | Path, problems: list[Problem] | None = None
+    path: str | Path,
+    problems: list[Problem] | None = None,
+    names: Iterable[str] = TABLES,
 ) -> dict[str, pd.DataFrame]:
     """The contract tables of a workbook, every cell read as text.
 
@@ -246,6 +297,8 @@ def read_xlsx(
     problems
         Where to append problems (formula cells, an unreadable workbook);
         when ``None``, they are raised as :class:`InputError`.
+    names
+        The sheets to read (default: the instance tables; plans pass theirs).
     """
     import openpyxl
 
@@ -262,7 +315,7 @@ def read_xlsx(
     else:
         try:
             sheets = {str(s).strip(): s for s in wb.sheetnames}
-            for name in TABLES:
+            for name in names:
                 if name in sheets:
                     tables[name] = _read_sheet(wb[sheets[name]], name, out)
         except Exception as exc:
@@ -335,7 +388,9 @@ def _xlsx_text(value: Any) -> str:
     return str(value)
 
 
-def write_xlsx(path: str | Path, sheets: Mapping[str, pd.DataFrame]) -> None:
+def write_xlsx(
+    path: str | Path, sheets: Mapping[str, pd.DataFrame], mark: str = ""
+) -> None:
     """Write frames as a workbook, one sheet each, with no formula in it.
 
     Strings are always written as text cells: one starting with ``=``, ``+``,
@@ -354,14 +409,18 @@ def write_xlsx(path: str | Path, sheets: Mapping[str, pd.DataFrame]) -> None:
     """
     from .xlsx import write_xlsx as write
 
-    write(path, sheets, illegal="raise")
+    write(path, sheets, illegal="raise", mark=mark)
 
 
 # -- saving --------------------------------------------------------------------
 
 
 def save_instance(
-    instance: Instance, path: str | Path, format: str = "parquet"
+    instance: Instance,
+    path: str | Path,
+    format: str = "parquet",
+    *,
+    force: bool = False,
 ) -> None:
     """Write an instance in the contract layout, atomically.
 
@@ -371,12 +430,25 @@ def save_instance(
         The instance; every contract table is written (empty optional tables
         too), with its extra columns.
     path
-        For ``parquet`` and ``csv``: the instance folder (replaced whole once
-        complete). For ``xlsx``: a path ending in ``.xlsx`` is the workbook
-        (its rules go to ``<stem>.rules.toml`` beside it); any other path is a
-        folder holding ``instance.xlsx`` and ``rules.toml``.
+        For ``parquet`` and ``csv``: the instance folder, replaced whole once
+        complete (:func:`pairing.atomic.folder`: a new path, an empty folder
+        or an instance folder pairing wrote; any file pairing did not write
+        there is kept). For ``xlsx``: a path ending in ``.xlsx`` is the
+        workbook (its rules go to ``<stem>.rules.toml`` beside it); any other
+        path is a folder holding ``instance.xlsx`` and ``rules.toml``.
     format
-        ``parquet`` (default), ``csv`` (UTF-8, no index) or ``xlsx``.
+        ``parquet`` (default), ``csv`` (UTF-8, no index; text at risk of
+        running as a formula marked with ``'``, see :mod:`pairing.cells`) or
+        ``xlsx``.
+    force
+        Also write into a folder pairing did not write (keeping every file
+        in it). A workbook or rules file pairing did not write is never
+        replaced.
+
+    Raises
+    ------
+    pairing.atomic.OutputRefused
+        When ``path`` may not be written (see :func:`pairing.atomic.folder`).
 
     Notes
     -----
@@ -390,28 +462,85 @@ def save_instance(
     tables = {name: instance.tables[name] for name in TABLES}
     rules = None if instance.rules == Rules() else instance.rules.to_toml()
     if format == "xlsx" and path.suffix.lower() == ".xlsx":
-        sheets = {name: _for_text(name, df) for name, df in tables.items()}
-        atomic.write_file(path, lambda tmp: write_xlsx(tmp, sheets))
-        side = path.with_name(f"{path.stem}.rules.toml")
-        if rules is not None:
-            atomic.write_text(side, rules)
-        else:
-            side.unlink(missing_ok=True)  # a stale file would change the rules
+        _save_workbook(path, tables, rules)
         return
-    with atomic.folder(path) as tmp:
+    with atomic.folder(path, "instance", force=force) as tmp:
         if format == "xlsx":
-            write_xlsx(
-                tmp / WORKBOOK_FILE,
-                {name: _for_text(name, df) for name, df in tables.items()},
-            )
+            sheets = {name: _for_text(name, df) for name, df in tables.items()}
+            write_xlsx(tmp / WORKBOOK_FILE, sheets, mark=WORKBOOK_MARK)
         for name, df in tables.items():
             out = df.reset_index(drop=True)
             if format == "parquet":
                 out.to_parquet(tmp / f"{name}.parquet", index=False)
             elif format == "csv":
-                _for_text(name, out).to_csv(tmp / f"{name}.csv", index=False)
+                escape_text(_for_text(name, out)).to_csv(
+                    tmp / f"{name}.csv", index=False
+                )
         if rules is not None:
             (tmp / RULES_FILE).write_text(rules, encoding="utf-8")
+
+
+def check_instance_output(
+    path: str | Path, format: str = "parquet", *, force: bool = False
+) -> None:
+    """Raise :class:`pairing.atomic.OutputRefused` unless :func:`save_instance`
+    may write ``path`` (checked before generating, so no work is lost)."""
+    path = Path(path)
+    if format == "xlsx" and path.suffix.lower() == ".xlsx":
+        _check_workbook(path)
+        return
+    if format == "xlsx":
+        names = [WORKBOOK_FILE, RULES_FILE]
+    else:
+        names = [f"{name}.{format}" for name in TABLES] + [RULES_FILE]
+    atomic.check_output(path, "instance", force=force, names=names)
+
+
+def own_workbook(path: str | Path) -> bool:
+    """Whether ``path`` is a workbook :func:`save_instance` wrote, unedited."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return zf.comment == WORKBOOK_MARK.encode("utf-8")
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def _save_workbook(
+    path: Path, tables: dict[str, pd.DataFrame], rules: str | None
+) -> None:
+    """One workbook and its side rules file, never over someone else's files."""
+    side, header = _check_workbook(path)
+    sheets = {name: _for_text(name, df) for name, df in tables.items()}
+    atomic.write_file(path, lambda tmp: write_xlsx(tmp, sheets, mark=WORKBOOK_MARK))
+    if rules is not None:
+        atomic.write_text(side, header + rules)
+    else:
+        side.unlink(missing_ok=True)  # pairing's own: a stale one would change rules
+
+
+def _check_workbook(path: Path) -> tuple[Path, str]:
+    """Refuse a workbook or side rules file pairing did not write."""
+    side = path.with_name(f"{path.stem}.rules.toml")
+    header = _SIDE_HEADER.format(name=path.name)
+    if os.path.lexists(path) and (not path.is_file() or not own_workbook(path)):
+        raise atomic.OutputRefused(
+            path,
+            "pairing did not write this workbook (or it was edited since)",
+            "give a new file name, or move the workbook away",
+        )
+    if os.path.lexists(side):
+        try:
+            ours = side.is_file() and side.read_text("utf-8").startswith(header)
+        except (OSError, UnicodeDecodeError):
+            ours = False
+        if not ours:
+            raise atomic.OutputRefused(
+                side,
+                "pairing did not write this rules file, and it would change the "
+                "rules of the workbook",
+                "move it away, or give the workbook another name",
+            )
+    return side, header
 
 
 def _for_text(name: str, df: pd.DataFrame) -> pd.DataFrame:

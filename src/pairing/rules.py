@@ -256,6 +256,9 @@ class Rules:
     def load(cls, path: str | Path) -> Rules:
         """Read a ``rules.toml`` file.
 
+        The file is UTF-8; a byte-order mark (as some Windows editors save
+        it) is allowed, as in CSV files.
+
         Raises
         ------
         InputError
@@ -263,7 +266,7 @@ class Rules:
         """
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(
                 [Problem(path.name, "", "", "valid TOML", str(exc))]

@@ -11,19 +11,26 @@
 
 * ``annex1_leaders.xlsx`` — Annex 1 省级领导脱贫攻坚包片任务分工表;
 * ``annex2_province_units.xlsx`` — Annex 2 省直部门（单位）脱贫攻坚包保任务分配表;
-* ``roster_<prefecture_id>.xlsx`` — one consolidated roster per prefecture;
+* ``roster_<prefecture_id>.xlsx`` — one consolidated roster per prefecture
+  (an id that is no safe file name gets a readable prefix and a short hash;
+  ``index.html`` lists every roster with its prefecture);
 * ``dashboard/*.csv``, ``dashboard/*.png``, ``dashboard/figures.json`` —
   coverage and load per region and the R9–R12 figures;
 * ``plan.graphml`` — the plan's graph (households aggregated);
 * ``index.html`` — written last, linking all of the above; it opens offline.
 
-Every file is written atomically; workbooks never hold a formula.
+The folder is built whole and swapped in at once (:func:`pairing.atomic.folder`,
+kind ``report``): at every instant ``out_dir`` holds the previous complete
+report or the new one, never a mix, and a file pairing did not write there is
+kept. No cell of a workbook or CSV file runs as a formula
+(:mod:`pairing.cells`), and no text from the instance is parsed as markup in
+the page or the charts.
 """
 
 from __future__ import annotations
 
 import time
-from functools import partial
+from collections.abc import Callable
 from pathlib import Path
 
 from ..instance import Instance
@@ -44,6 +51,8 @@ def write_report(
     *,
     graph: bool = True,
     charts: bool = True,
+    force: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> dict[str, Path]:
     """Write every R16 report of a plan into ``out_dir``.
 
@@ -54,8 +63,9 @@ def write_report(
     plan
         The plan (as solved or loaded with :meth:`pairing.plan.Plan.load`).
     out_dir
-        The report folder; created when missing. Files of an earlier report
-        are overwritten one by one (other files are left alone).
+        The report folder: new, empty, or a report folder pairing wrote. It
+        is built under a hidden name and replaces the old one whole once
+        complete; any file pairing did not write there is kept.
     lang
         ``zh`` (Chinese headers, the default) or ``en``. Charts use Chinese
         only when a CJK font is installed.
@@ -63,6 +73,13 @@ def write_report(
         Write ``plan.graphml`` (households aggregated).
     charts
         Draw the PNG charts (needs matplotlib; skipped when it is missing).
+    force
+        Also write into a folder that is not a report folder pairing wrote
+        (keeping every file in it).
+    stop
+        A stopping criterion (:mod:`pairing.stop`), checked between files:
+        when it says stop, :class:`pairing.errors.Stopped` is raised and
+        nothing is written.
 
     Returns
     -------
@@ -76,16 +93,21 @@ def write_report(
     ------
     InputError
         When the plan names ids the instance does not have.
+    pairing.atomic.OutputRefused
+        When ``out_dir`` may not be written (see :func:`pairing.atomic.folder`).
+    pairing.errors.Stopped
+        When ``stop`` asked to stop.
     ValueError
         When ``lang`` is neither ``zh`` nor ``en``.
     """
+    from .. import atomic
     from . import _frames as F
 
     check_lang(lang)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with F.shared(instance, plan):
-        return _write_report(instance, plan, out_dir, lang, graph, charts)
+    with atomic.folder(out_dir, "report", force=force) as tmp, F.shared(instance, plan):
+        files = _write_report(instance, plan, tmp, lang, graph, charts, stop)
+    return {k: out_dir / p.relative_to(tmp) for k, p in files.items()}
 
 
 def _write_report(
@@ -95,25 +117,34 @@ def _write_report(
     lang: str,
     graph: bool,
     charts: bool,
+    stop: Callable[[], bool] | None,
 ) -> dict[str, Path]:
-    from .. import atomic
+    from ..cells import write_csv
+    from ..errors import Stopped
     from . import _frames as F
     from .annex import write_annexes
     from .dashboard import headline, write_dashboards
     from .html import index_html
     from .roster import write_rosters
 
+    def check() -> None:
+        if stop is not None and stop():
+            raise Stopped("the report was stopped before it was complete")
+
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     files: dict[str, Path] = {}
+    check()
     files.update(write_annexes(instance, plan, out_dir, lang))
     seconds["annexes"] = time.perf_counter() - t0
     t = time.perf_counter()
-    files.update(write_rosters(instance, plan, out_dir, lang))
+    check()
+    files.update(write_rosters(instance, plan, out_dir, lang, stop=stop))
     seconds["rosters"] = time.perf_counter() - t
     t = time.perf_counter()
     dash = out_dir / "dashboard"
     dash.mkdir(exist_ok=True)
+    check()
     if charts:
         files.update(write_dashboards(instance, plan, dash, lang))
     else:
@@ -121,11 +152,10 @@ def _write_report(
 
         for name, df in dashboard_tables(instance, plan).items():
             path = dash / f"{name}.csv"
-            atomic.write_file(
-                path, partial(df.to_csv, index=False, encoding="utf-8-sig")
-            )
+            write_csv(df, path, report=True)
             files[name] = path
     seconds["dashboards"] = time.perf_counter() - t
+    check()
     if graph:
         t = time.perf_counter()
         from ..graph import graph_tables, write_graph
@@ -134,6 +164,8 @@ def _write_report(
             graph_tables(instance, plan), out_dir / "plan.graphml"
         )
         seconds["graph"] = time.perf_counter() - t
+    from .. import atomic
+
     figures = headline(instance, plan)
     names = dict(
         zip(
@@ -142,6 +174,7 @@ def _write_report(
             strict=True,
         )
     )
+    check()
     index = out_dir / "index.html"
     atomic.write_text(index, index_html(out_dir, files, figures, lang, names))
     files["index"] = index
