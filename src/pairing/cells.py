@@ -15,6 +15,11 @@ Every CSV pairing writes goes through this module:
   read as it is.
 * **Numbers stay numbers**: only text columns are touched; a numeric column's
   ``-1.5`` is written as the number it is.
+* **Rows stay rows.** A carriage return inside a text cell is quoted, or a
+  spreadsheet (and pandas) would start a new row there — one that may begin
+  with ``=``: report CSVs end lines with CR LF (RFC 4180, as Excel writes
+  them), which makes the writer quote any cell holding CR or LF; the data
+  files keep LF line ends unless a cell holds a CR (:func:`to_csv`).
 * **Excel's limits** (:func:`for_report`): report CSVs drop the control
   characters no spreadsheet shows (``\\x00``–``\\x1f`` but tab, line feed and
   carriage return) and cut text to :data:`MAX_CELL_CHARS` characters, the
@@ -38,6 +43,7 @@ True
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +57,7 @@ __all__ = [
     "escape_text",
     "for_report",
     "mathtext_safe",
+    "to_csv",
     "unescape_text",
     "write_csv",
 ]
@@ -149,10 +156,36 @@ def for_report(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(**{str(c): _map_text(df[c], _clip) for c in cols})
 
 
-def write_csv(
-    df: pd.DataFrame, path: str | Path, *, report: bool = True, bom: bool | None = None
-) -> None:
-    """Write ``df`` as CSV (no index) with its text made safe, atomically.
+def _has_cr(df: pd.DataFrame) -> bool:
+    for col in _text_columns(df):
+        s = df[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = pd.Series(s.cat.categories)
+        text = s[s.map(lambda v: isinstance(v, str))] if s.dtype == object else s
+        if bool(text.astype("str").str.contains("\r", regex=False, na=False).any()):
+            return True
+    return False
+
+
+def to_csv(df: pd.DataFrame, path: str | Path, *, report: bool = False) -> None:
+    """``df.to_csv`` (no index) with its text made safe (see the module doc).
+
+    ``report=False`` (the data files pairing reads back): :func:`escape_text`,
+    UTF-8 without a byte-order mark. ``report=True``: :func:`for_report`,
+    a byte-order mark and CR LF line ends. Not atomic (see :func:`write_csv`).
+    """
+    out = for_report(df) if report else escape_text(df)
+    crlf = report or _has_cr(out)
+    out.to_csv(
+        path,
+        index=False,
+        encoding="utf-8-sig" if report else "utf-8",
+        lineterminator="\r\n" if crlf else "\n",
+    )
+
+
+def write_csv(df: pd.DataFrame, path: str | Path, *, report: bool = True) -> None:
+    """Write ``df`` as CSV with its text made safe, atomically (:func:`to_csv`).
 
     Parameters
     ----------
@@ -161,17 +194,12 @@ def write_csv(
     path
         The ``.csv`` file.
     report
-        ``True`` (reports, dashboards): :func:`for_report`, and a byte-order
-        mark so spreadsheet programs read UTF-8. ``False`` (instance and plan
-        files, which pairing reads back): :func:`escape_text` only, no mark.
-    bom
-        Override the byte-order mark.
+        ``True`` (reports, dashboards): for spreadsheets, see :func:`to_csv`.
+        ``False``: a data file pairing reads back.
     """
     from . import atomic
 
-    out = for_report(df) if report else escape_text(df)
-    encoding = "utf-8-sig" if (report if bom is None else bom) else "utf-8"
-    atomic.write_file(path, lambda tmp: out.to_csv(tmp, index=False, encoding=encoding))
+    atomic.write_file(path, lambda tmp: to_csv(df, tmp, report=report))
 
 
 def clip_arrow(arr: Any, illegal: str) -> Any:
@@ -198,11 +226,12 @@ def clip_arrow(arr: Any, illegal: str) -> Any:
 
 
 def mathtext_safe(text: str) -> str:
-    """Text for a matplotlib label, shown as it is (never parsed as mathtext).
+    r"""Text for a matplotlib label, shown as it is (never parsed as mathtext);
+    control characters, which no font draws, become spaces.
 
     Examples
     --------
-    >>> mathtext_safe(r"$\\undefinedcmd$ 5$")
-    '\\\\$\\\\undefinedcmd\\\\$ 5\\\\$'
+    >>> print(mathtext_safe(r"$\undefinedcmd$ costs 5$"))
+    \$\undefinedcmd\$ costs 5\$
     """
-    return str(text).replace("$", r"\$")
+    return re.sub("[\x00-\x1f\x7f]", " ", str(text)).replace("$", r"\$")

@@ -175,13 +175,28 @@ def _walk(root: Path) -> list[str]:
 
 
 def manifest(folder: str | Path) -> dict[str, FileEntry]:
-    """Size, time and digest of every file in ``folder`` (for a new marker)."""
+    """Size, time and digest of every file in ``folder`` (for a new marker).
+
+    A subfolder with a complete marker of its own (a national set's
+    provinces) lends its digests for files that are unchanged since.
+    """
     folder = Path(folder)
+    known: dict[str, FileEntry] = {}
+    for rel in _walk(folder):
+        if Path(rel).name == MARKER:
+            sub = Path(rel).parent
+            m = read_marker(folder / sub)
+            if m is not None and m.state == "complete":
+                known.update({(sub / r).as_posix(): e for r, e in m.files.items()})
     out = {}
     for rel in _walk(folder):
         p = folder / rel
         st = p.stat()
-        out[rel] = FileEntry(st.st_size, st.st_mtime_ns, _digest(p))
+        e = known.get(rel)
+        if e is not None and (e.size, e.mtime_ns) == (st.st_size, st.st_mtime_ns):
+            out[rel] = e
+        else:
+            out[rel] = FileEntry(st.st_size, st.st_mtime_ns, _digest(p))
     return out
 
 

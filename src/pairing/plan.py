@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from . import atomic
-from .cells import escape_text
+from .cells import to_csv
 from .schema import PLAN_TABLES
 
 FORMATS = ("parquet", "csv", "xlsx")
@@ -142,7 +142,7 @@ class Plan:
                 if format == "parquet":
                     out.to_parquet(tmp / f"{name}.parquet", index=False)
                 elif format == "csv":
-                    escape_text(out).to_csv(tmp / f"{name}.csv", index=False)
+                    to_csv(out, tmp / f"{name}.csv")
             (tmp / "summary.json").write_text(
                 atomic.json_text(self.info) + "\n", encoding="utf-8"
             )
