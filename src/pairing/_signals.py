@@ -33,6 +33,7 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from .stop import CancelToken
 
@@ -81,6 +82,8 @@ class Signals:
         self._wakeup: int | None = None
         self._socks: tuple[socket.socket, socket.socket] | None = None
         self._timer: threading.Timer | None = None
+        self.out: Path | None = None
+        self.before: tuple[int, int] | None = None
 
     # -- installing ------------------------------------------------------------
 
@@ -154,7 +157,12 @@ class Signals:
         """End the process now (called only while nothing is being written)."""
         name = Interrupted(signum).name
         with contextlib.suppress(Exception):
-            if not self._late:
+            if self._late:  # the command is done: its output is in place
+                done = f"{self.out} is complete" if self.out else "it had finished"
+                print(
+                    f"interrupted ({name}) after the command: {done}.", file=sys.stderr
+                )
+            else:
                 if sys.stderr.isatty():  # a live display may have hidden the cursor
                     sys.stderr.write("\x1b[?25h\n")
                 print(f"interrupted ({name}); nothing was written.", file=sys.stderr)
@@ -203,3 +211,31 @@ class Signals:
                 return
             self._raised = True
         raise Interrupted(self.signum)
+
+    # -- what an interruption leaves behind ------------------------------------
+
+    def writing(self, out: str | Path) -> None:
+        """``out`` is about to be written: remember which folder is there now."""
+        self.out = Path(out)
+        self.before = _identity(self.out)
+
+    def interrupted(self, exc: Interrupted) -> int:
+        """Say what the signal left behind; return the exit status."""
+        out = self.out
+        if out is None:
+            text = "nothing was written."
+        elif _identity(out) != self.before:  # a swap gives the path a new folder
+            text = f"{out} was written first: it is complete."
+        else:
+            text = f"{out} is as it was; nothing half-written was left behind."
+        print(f"interrupted ({exc.name}); {text}", file=sys.stderr)
+        return exc.status
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The folder's device and inode, or None when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)

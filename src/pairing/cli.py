@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._signals import Interrupted, Signals
@@ -59,26 +57,9 @@ def _load_plan(path: str) -> Any:
 
 
 class _Run:
-    """The running command's state: its signals and the output being written."""
+    """The running command's signal handling (:mod:`pairing._signals`)."""
 
     signals: Signals = Signals()
-    out: Path | None = None
-    before: tuple[int, int] | None = None
-
-    @classmethod
-    def writing(cls, out: str | Path) -> None:
-        """``out`` is about to be written: remember what it is now."""
-        cls.out = Path(out)
-        cls.before = _identity(cls.out)
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    """The folder's device and inode: a swap in gives the path a new one."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino)
 
 
 def _check_out(
@@ -102,7 +83,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     instance = generate(households=args.households, seed=args.seed)
-    _Run.writing(args.out)
+    _Run.signals.writing(args.out)
     save_instance(instance, args.out, format=args.format, force=args.force)
     print(
         f"wrote {instance!r} to {args.out} ({args.format}) "
@@ -197,7 +178,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
             stop=signals.token,
         )
     signals.check()  # stopped by a signal: no plan is written
-    _Run.writing(args.out)
+    _Run.signals.writing(args.out)
     plan.save(args.out, format=args.format, force=args.force)
     if not args.quiet:
         print(plan.summary())
@@ -212,7 +193,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     plan = _load_plan(args.plan)
     result = validate(instance, plan)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+        from .atomic import json_text
+
+        print(json_text(result.to_dict()))  # strict JSON: NaN and inf as null
     else:
         print(result.summary())
     return EXIT_OK if result.ok else EXIT_FAIL
@@ -221,10 +204,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
-    _check_out(args.out, "report", args.force, [args.instance, args.plan], [])
+    names = ["index.html", "annex1_leaders.xlsx", "annex2_province_units.xlsx"]
+    _check_out(args.out, "report", args.force, [args.instance, args.plan], names)
     instance = _load(args.instance)
     plan = _load_plan(args.plan)
-    _Run.writing(args.out)
+    _Run.signals.writing(args.out)
     written = write_report(
         instance,
         plan,
@@ -379,7 +363,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     done ends the process at once with 130 / 143.
     """
     signals = _Run.signals = Signals().install()
-    _Run.out = _Run.before = None
     from . import _early
 
     for signum in _early.pending():  # arrived while the program was starting
@@ -404,10 +387,10 @@ def _main(argv: Sequence[str] | None, signals: Signals) -> int:
         signals.check()  # a signal during the last steps still counts
         return status
     except Interrupted as exc:
-        return _interrupted(exc)
+        return signals.interrupted(exc)
     except (Stopped, NoPlanFound, Infeasible) as exc:
         if signals.signum is not None:
-            return _interrupted(Interrupted(signals.signum))
+            return signals.interrupted(Interrupted(signals.signum))
         if isinstance(exc, Infeasible):
             _err(str(exc))
             _err("no plan was written.")
@@ -422,7 +405,7 @@ def _main(argv: Sequence[str] | None, signals: Signals) -> int:
         _err(exc.describe())
         return EXIT_INPUT
     except KeyboardInterrupt:  # handlers not installed (not the main thread)
-        return _interrupted(Interrupted(signal.SIGINT))
+        return signals.interrupted(Interrupted(signal.SIGINT))
     except BrokenPipeError:  # e.g. `pairing validate … | head`: not bad input
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # no second error at exit
@@ -445,23 +428,22 @@ def _main(argv: Sequence[str] | None, signals: Signals) -> int:
         return EXIT_INTERNAL
 
 
-def _interrupted(exc: Interrupted) -> int:
-    """Say what the signal left behind; the status is 128 + the signal."""
-    out = _Run.out
-    if out is None:
-        _err(f"interrupted ({exc.name}); nothing was written.")
-    elif _identity(out) != _Run.before:
-        _err(f"interrupted ({exc.name}) after {out} was written: it is complete.")
-    else:
-        _err(
-            f"interrupted ({exc.name}) before {out} was written: "
-            "it is as it was; nothing half-written was left behind."
-        )
-    return exc.status
-
-
 def entry() -> None:
-    sys.exit(main())
+    """Run the ``pairing`` program and end the process with its status.
+
+    The process ends with ``os._exit`` once the output is flushed: the
+    interpreter's shutdown would put the default signal handlers back, and a
+    signal in that last moment would kill the process (status -2) rather
+    than give 130 / 143.
+    """
+    status = main()
+    import gc
+
+    gc.collect()  # finalizers (a process pool's semaphores) run now
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
 
 
 if __name__ == "__main__":
