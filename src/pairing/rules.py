@@ -85,7 +85,8 @@ class Rules:
         force a village to move; the household stage fills it last. 0 packs
         units to their capacity.
     time_limit
-        Default wall-clock limit of ``solve`` in seconds.
+        Default wall-clock limit of ``solve`` in seconds (``inf``: none; it is
+        written as ``null`` in ``summary.json``, which is strict JSON).
     """
 
     max_households: int = 5
