@@ -5,8 +5,8 @@ text starting with ``=``, ``+``, ``-`` or ``@`` — and, in some programs, a
 tab or carriage return before them — for a formula (OWASP "CSV injection").
 Every CSV pairing writes goes through this module:
 
-* **Text is marked as text.** A text cell at risk is written with a leading
-  apostrophe ``'``, the OWASP rule. For the data files (instance and plan
+* **Text is marked as text.** A text cell at risk (a header too) is written
+  with a leading apostrophe ``'``, the OWASP rule. For the data files (instance and plan
   CSVs, which must round-trip) the mark is undone on reading and made
   reversible on writing: text starting with apostrophes followed by a risky
   character gets one more apostrophe (:func:`escape_text`,
@@ -73,15 +73,33 @@ _UNESCAPE = r"^'+[=+\-@\t\r]"
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 
 
-def _text_columns(df: pd.DataFrame) -> list[Any]:
+def _text_columns(df: pd.DataFrame) -> list[int]:
+    """Positions of the text columns (object, ``str`` or categorical of text)."""
     out = []
-    for col in df.columns:
-        dtype = df[col].dtype
+    for i in range(df.shape[1]):
+        dtype = df.iloc[:, i].dtype
         if isinstance(dtype, pd.CategoricalDtype):
             if pd.api.types.infer_dtype(dtype.categories, skipna=True) == "string":
-                out.append(col)
+                out.append(i)
         elif isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
-            out.append(col)
+            out.append(i)
+    return out
+
+
+def _apply(df: pd.DataFrame, fn: Any, header: str | None) -> pd.DataFrame:
+    """``fn`` on every text column; headers matching ``header`` get a ``'``
+    (``header=None``: headers starting with apostrophes then a risky
+    character lose one)."""
+    out = df.copy(deep=False)
+    for i in _text_columns(df):
+        out.isetitem(i, _map_text(df.iloc[:, i], fn).array)
+    names = [str(c) for c in df.columns]
+    if header is not None:
+        new = ["'" + n if re.match(header, n) else n for n in names]
+    else:
+        new = [n[1:] if re.match(_UNESCAPE, n) else n for n in names]
+    if new != names:
+        out.columns = pd.Index(new)
     return out
 
 
@@ -125,18 +143,12 @@ def escape_text(df: pd.DataFrame) -> pd.DataFrame:
     Only text columns change (numbers stay numbers); see the module
     docstring. :func:`unescape_text` undoes it exactly.
     """
-    cols = _text_columns(df)
-    if not cols:
-        return df
-    return df.assign(**{str(c): _map_text(df[c], _prefix(_ESCAPE)) for c in cols})
+    return _apply(df, _prefix(_ESCAPE), _ESCAPE)
 
 
 def unescape_text(df: pd.DataFrame) -> pd.DataFrame:
     """Undo :func:`escape_text` (for CSV files read all-as-text)."""
-    cols = _text_columns(df)
-    if not cols:
-        return df
-    return df.assign(**{str(c): _map_text(df[c], _unprefix) for c in cols})
+    return _apply(df, _unprefix, None)
 
 
 def _clip(s: pd.Series) -> pd.Series:
@@ -150,15 +162,12 @@ def _clip(s: pd.Series) -> pd.Series:
 def for_report(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` ready for a spreadsheet: text marked, control characters dropped,
     cells cut to :data:`MAX_CELL_CHARS` (numbers unchanged)."""
-    cols = _text_columns(df)
-    if not cols:
-        return df
-    return df.assign(**{str(c): _map_text(df[c], _clip) for c in cols})
+    return _apply(df, _clip, RISKY_RE)
 
 
 def _has_cr(df: pd.DataFrame) -> bool:
-    for col in _text_columns(df):
-        s = df[col]
+    for i in _text_columns(df):
+        s = df.iloc[:, i]
         if isinstance(s.dtype, pd.CategoricalDtype):
             s = pd.Series(s.cat.categories)
         text = s[s.map(lambda v: isinstance(v, str))] if s.dtype == object else s
