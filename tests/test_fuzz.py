@@ -558,8 +558,12 @@ def test_rules_file_in_another_encoding(saved, tmp_path: Path, data: bytes) -> N
 def test_rules_file_that_is_a_folder(saved, tmp_path: Path) -> None:
     folder = _copy(saved["csv"], tmp_path / "t")
     (folder / "rules.toml").mkdir()
-    # not a file: ignored (a folder named rules.toml is no rules file)
-    assert _check(lambda: load_instance(folder)) is not None
+    # not ignored: the plan would be made with the default rules unnoticed
+    with pytest.raises(InputError) as info:
+        load_instance(folder)
+    assert [(p.table, p.found) for p in info.value.problems] == [
+        ("rules.toml", "a folder")
+    ]
 
 
 # -- spreadsheet injection -----------------------------------------------------

@@ -254,6 +254,8 @@ def test_gexf_reads_back(plan, tmp_path):
 
 
 def test_writers_drop_control_characters_and_keep_types(tmp_path):
+    """Control characters are dropped from values; in node keys, where dropping
+    could merge two nodes, they are escaped (``\\x01``), a backslash doubled."""
     G = nx.DiGraph(name="g")
     G.add_node("a\x01", label="x\x02y", n=1, r="cr\rlf")
     G.add_node("b", n=2.5, flag=True, big=2**40)
@@ -262,15 +264,24 @@ def test_writers_drop_control_characters_and_keep_types(tmp_path):
     G.add_edge("b", "c", w=float("nan"))
     for suffix, read in ((".graphml", nx.read_graphml), (".gexf", nx.read_gexf)):
         H = read(write_graph(G, tmp_path / f"g{suffix}"))
-        assert set(H) == {"a", "b", "c"}
-        assert H.nodes["a"]["r"] == "cr\rlf"  # networkx's files lose the \r
+        a = "a\\x01"
+        assert set(H) == {a, "b", "c"}
+        assert H.nodes[a]["r"] == "cr\rlf"  # networkx's files lose the \r
         assert H.nodes["b"]["n"] == 2.5 and H.nodes["c"]["n"] == 3
         assert type(H.nodes["c"]["n"]) is int and H.nodes["b"]["flag"] is True
         assert H.nodes["b"]["big"] == 2**40 and H.nodes["c"]["empty"] == ""
-        assert H.edges["a", "b"]["kind"] == "k&<" and H.edges["a", "b"]["w"] == 0.1
+        assert H.edges[a, "b"]["kind"] == "k&<" and H.edges[a, "b"]["w"] == 0.1
         assert np.isnan(H.edges["b", "c"]["w"])
     H = nx.read_graphml(tmp_path / "g.graphml")
-    assert H.nodes["a"]["label"] == "xy" and H.graph["name"] == "g"
+    assert H.nodes["a\\x01"]["label"] == "xy" and H.graph["name"] == "g"
+
+
+def test_node_keys_that_differ_only_in_control_characters_stay_apart(tmp_path):
+    G = nx.DiGraph()
+    G.add_edges_from([("v:a\x01", "v:a"), ("v:a", "v:a\\x01"), ("v:a\x02", "v:a")])
+    for suffix, read in ((".graphml", nx.read_graphml), (".gexf", nx.read_gexf)):
+        H = read(write_graph(G, tmp_path / f"k{suffix}"))
+        assert H.number_of_nodes() == 4 and H.number_of_edges() == 3
 
 
 def test_graph_tables_keep_a_repeated_edge_once(inst, plan):

@@ -31,7 +31,7 @@ import pandas as pd
 from .errors import InputError, Problem
 from .schema import TABLES, Column, Table
 
-__all__ = ["ROWS_PER_KIND", "check_tables", "empty_frame"]
+__all__ = ["ROWS_PER_KIND", "as_bool", "as_text", "check_tables", "empty_frame"]
 
 ROWS_PER_KIND = 20
 """Rows listed per (table, column, kind of problem); the rest are counted."""
@@ -171,6 +171,9 @@ def check_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         raw = tables.get(name)
         if raw is None and spec.required:
             acc.add(Problem(name, "", "", f"a {name} table", "missing"))
+        dups = duplicate_columns(raw) if isinstance(raw, pd.DataFrame) else []
+        for col, count in dups:
+            acc.add(Problem(name, "", col, "one column of each name", f"{count}"))
         frame = _Frame(spec, raw)
         _normalise(frame, acc)
         frames[name] = frame
@@ -186,15 +189,63 @@ def check_tables(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {name: f.frame() for name, f in frames.items()}
 
 
+def as_text(values: pd.Series, *, strip: bool = True) -> pd.Series:
+    """Values of any dtype as text the way instance columns are read.
+
+    ``str`` dtype, ``""`` for a missing value; integral numbers as their
+    integer text (``220524.0`` → ``"220524"``); text such as ``nan`` or
+    ``None`` stays text. ``strip`` trims surrounding blanks (ids, enums).
+
+    Examples
+    --------
+    >>> as_text(pd.Series([" 007 ", "nan", None, 3.0], dtype=object)).tolist()
+    ['007', 'nan', '', '3']
+    """
+    return _text(values.reset_index(drop=True), strip=strip)
+
+
+def as_bool(values: pd.Series) -> tuple[BoolArray, BoolArray]:
+    """Flags read as instance flags are (``true``/``false``, ``1``/``0``,
+    ``yes``/``no``, ``是``/``否`` …); an empty value is ``False``.
+
+    Returns
+    -------
+    flags, bad
+        The flags, and where a value is no flag at all.
+
+    Examples
+    --------
+    >>> flags, bad = as_bool(pd.Series(["是", "否", "", "maybe"]))
+    >>> flags.tolist(), bad.tolist()
+    ([True, False, False, False], [False, False, False, True])
+    """
+    values = values.reset_index(drop=True)
+    if pd.api.types.is_bool_dtype(values.dtype) and not values.isna().any():
+        return values.to_numpy(dtype=bool), np.zeros(len(values), dtype=bool)
+    text = _text(values, strip=True).str.lower()
+    empty = (text == "").to_numpy()
+    yes = text.isin(_TRUE).to_numpy()
+    no = text.isin(_FALSE).to_numpy()
+    return yes, ~empty & ~yes & ~no
+
+
+def duplicate_columns(df: pd.DataFrame) -> list[tuple[str, int]]:
+    """Column names (blanks trimmed) that occur more than once, with counts."""
+    names = [str(c).strip() for c in df.columns]
+    return sorted((n, names.count(n)) for n in set(names) if names.count(n) > 1)
+
+
 # -- one table ---------------------------------------------------------------
 
 
 def _frame(raw: Any) -> pd.DataFrame:
     df = raw if isinstance(raw, pd.DataFrame) else pd.DataFrame(raw)
     df = df.reset_index(drop=True)
-    names = [str(c).strip() for c in df.columns]
-    if len(set(names)) == len(names):
-        df.columns = pd.Index(names)
+    names = pd.Index([str(c).strip() for c in df.columns])
+    if names.has_duplicates:  # reported by check_tables; the first one is read
+        df = df.loc[:, ~names.duplicated()]
+        names = names[~names.duplicated()]
+    df.columns = names
     return df
 
 

@@ -1,25 +1,41 @@
 """The ``pairing`` command line: a thin layer over the library.
 
 Exit statuses follow ``data-contract.md``: 0 success; 1 violations (validate)
-or infeasible (solve, with the causes printed); 2 bad input or usage; 3 the
-time limit ran out before any plan was found (solve).
+or infeasible (solve, with the causes printed); 2 bad input or usage (a
+refused ``--out`` too); 3 the time limit ran out before any plan was found
+(solve); 130 / 143 interrupted by SIGINT / SIGTERM.
+
+Outputs (``--out``) are folders pairing owns (:mod:`pairing.atomic`): a new
+path, an empty folder or one pairing wrote as the same kind; anything else,
+the input itself or a folder holding it is refused (exit 2) before any work,
+unless ``--force``, which adds pairing's files to the folder and keeps every
+file already there. Nothing pairing did not write is ever deleted.
+
+Signals (:mod:`pairing._signals`): the handlers are installed first thing in
+:func:`main`. A signal during the solve stops it through the ``stop`` token
+(no plan is written); at any other moment it unwinds, removing a half-built
+folder. A signal that arrives while an output is being put in place is held
+until the swap is done: the folder then holds the new complete output, and
+the message says so; before that point it holds the old one. Either way the
+exit status is 130 (SIGINT) or 143 (SIGTERM) and no traceback is printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
-import multiprocessing
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import Infeasible, InputError, NoPlanFound, Problem
+from ._signals import Interrupted, Signals
+from .errors import Infeasible, InputError, NoPlanFound, Problem, Stopped
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_NO_PLAN, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
@@ -64,16 +80,35 @@ def _load_plan(path: str) -> Any:
     return Plan.load(path)
 
 
+class _Run:
+    """The running command's signal handling (:mod:`pairing._signals`)."""
+
+    signals: Signals = Signals()
+
+
+def _check_out(
+    out: str, kind: str, force: bool, inputs: Sequence[str | None], names: list[str]
+) -> None:
+    """Refuse a bad ``--out`` before any slow work (exit 2)."""
+    from .atomic import check_output
+
+    check_output(out, kind, force=force, inputs=[i for i in inputs if i], names=names)
+
+
 # -- commands --------------------------------------------------------------
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    from .io import check_instance_output
+
+    check_instance_output(args.out, args.format, force=args.force)
     from .generate import generate
     from .io import save_instance
 
     t0 = time.perf_counter()
     instance = generate(households=args.households, seed=args.seed)
-    save_instance(instance, args.out, format=args.format)
+    _Run.signals.writing(args.out)
+    save_instance(instance, args.out, format=args.format, force=args.force)
     _out(
         f"wrote {instance!r} to {args.out} ({args.format}) "
         f"in {time.perf_counter() - t0:.1f}s"
@@ -100,6 +135,9 @@ def _pool(workers: int | None) -> Iterator[Executor | None]:
     Workers are spawned (no fork of a process running solver threads) and
     ignore Ctrl-C, which the main process handles (exit 130, no plan).
     """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     n = workers if workers is not None else max(1, min(8, os.cpu_count() or 1))
     if n <= 1:
         yield None
@@ -109,10 +147,25 @@ def _pool(workers: int | None) -> Iterator[Executor | None]:
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_ignore_sigint,
     )
+    _Run.signals.on_exit = lambda: _end_pool(pool)
     try:
         yield pool
-    finally:
+    except BaseException:  # interrupted or failed: don't wait for the workers
+        _end_pool(pool)
+        raise
+    else:
         pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        _Run.signals.on_exit = None
+
+
+def _end_pool(pool: Any) -> None:
+    """Stop the pool's worker processes (ours, by their process ids)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
 
 
 def _ignore_sigint() -> None:
@@ -120,12 +173,18 @@ def _ignore_sigint() -> None:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    from .plan import Plan
+
+    names = Plan.file_names(args.format)
+    _check_out(args.out, "plan", args.force, [args.instance, args.baseline], names)
     from .solve import solve
 
     instance = _load(args.instance)
     baseline = _load_plan(args.baseline) if args.baseline else None
     show = sys.stderr.isatty() and not args.quiet
-    with _Progress(show) as progress, _pool(args.workers) as executor:
+    signals = _Run.signals
+    # a signal during the solve cancels the token and solve() stops
+    with _Progress(show) as progress, _pool(args.workers) as executor, signals.quiet():
         plan = solve(
             instance,
             time_limit=args.time_limit,
@@ -136,8 +195,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
             baseline=baseline,
             progress=progress,
             executor=executor,
+            stop=signals.token,
         )
-    plan.save(args.out, format=args.format)
+    signals.check()  # stopped by a signal: no plan is written
+    _Run.signals.writing(args.out)
+    plan.save(args.out, format=args.format, force=args.force)
     if not args.quiet:
         _out(plan.summary())
         _out(f"\nplan written to {args.out}")
@@ -151,7 +213,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     plan = _load_plan(args.plan)
     result = validate(instance, plan)
     if args.json:
-        _out(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+        from .atomic import json_text
+
+        _out(json_text(result.to_dict()))  # strict JSON: NaN and inf as null
     else:
         _out(result.summary())
     return EXIT_OK if result.ok else EXIT_FAIL
@@ -160,9 +224,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
+    names = ["index.html", "annex1_leaders.xlsx", "annex2_province_units.xlsx"]
+    _check_out(args.out, "report", args.force, [args.instance, args.plan], names)
     instance = _load(args.instance)
     plan = _load_plan(args.plan)
-    written = write_report(instance, plan, args.out, lang=args.lang)
+    _Run.signals.writing(args.out)
+    written = write_report(
+        instance,
+        plan,
+        args.out,
+        lang=args.lang,
+        force=args.force,
+        stop=_Run.signals.token,
+    )
     for name, path in written.items():
         _out(f"{name}: {path}")
     return EXIT_OK
@@ -258,6 +332,7 @@ class _Help(argparse.RawDescriptionHelpFormatter):
 EXIT_HELP = """exit status: 0 success; 1 infeasible, violations or a proof the
 instance cannot be planned (causes printed); 2 bad input or usage; 3 time
 limit before any plan; 130/143 interrupted."""
+_FORCE = "also write into a folder pairing did not write (its files are all kept)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -300,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="parquet",
         help="file format of the tables",
     )
+    p.add_argument("--force", action="store_true", help=_FORCE)
     p.set_defaults(func=cmd_generate)
 
     p = command(
@@ -334,9 +410,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--method",
-        choices=("auto", "cpsat", "heuristic"),
+        choices=("auto", "lagrangian", "cpsat", "heuristic", "decomposed"),
         default="auto",
-        help="village-stage method (auto: by instance size)",
+        help="village-stage method (auto: CP-SAT on small instances, the "
+        "Lagrangian engine on large ones; decomposed: the earlier baseline)",
     )
     p.add_argument(
         "--workers",
@@ -348,10 +425,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed of the solvers")
     p.add_argument(
         "--format",
-        choices=("parquet", "csv"),
+        choices=("parquet", "csv", "xlsx"),
         default="parquet",
         help="file format of the plan's tables",
     )
+    p.add_argument("--force", action="store_true", help=_FORCE)
     p.add_argument(
         "--quiet", action="store_true", help="print nothing on success (default: off)"
     )
@@ -379,6 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="zh",
         help="language of the reports",
     )
+    p.add_argument("--force", action="store_true", help=_FORCE)
     p.set_defaults(func=cmd_report)
 
     p = command("diff", "what changed between two plans")
@@ -389,31 +468,62 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command line; returns the exit status.
+
+    Called with ``argv`` (in-process), the signal handlers are put back on
+    return; without (the ``pairing`` program), a signal after the command is
+    done ends the process at once with 130 / 143.
+    """
+    signals = _Run.signals = Signals().install()
+    from . import _early
+
+    for signum in _early.pending():  # arrived while the program was starting
+        signals.note(signum)
     try:
-        return int(args.func(args))
+        return _main(argv, signals)
+    finally:
+        if argv is None:
+            signals.late()
+        else:
+            signals.restore()
+
+
+def _main(argv: Sequence[str] | None, signals: Signals) -> int:
+    debug = False
+    try:
+        signals.check()
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        debug = bool(args.debug)
+        status = int(args.func(args))
+        signals.check()  # a signal during the last steps still counts
+        return status
+    except Interrupted as exc:
+        return signals.interrupted(exc)
+    except (Stopped, NoPlanFound, Infeasible) as exc:
+        if signals.signum is not None:
+            return signals.interrupted(Interrupted(signals.signum))
+        if isinstance(exc, Infeasible):
+            _err(str(exc))
+            _err("no plan was written.")
+            return EXIT_FAIL
+        if isinstance(exc, NoPlanFound):
+            _err(f"time limit reached before any plan was found: {exc}")
+            _err("no plan was written; try a longer --time-limit.")
+            return EXIT_NO_PLAN
+        _err(f"stopped: {exc}; nothing was written.")
+        return EXIT_NO_PLAN
     except InputError as exc:
         _err(exc.describe())
         return EXIT_INPUT
-    except Infeasible as exc:
-        _err(str(exc))
-        _err("no plan was written.")
-        return EXIT_FAIL
-    except NoPlanFound as exc:
-        _err(f"time limit reached before any plan was found: {exc}")
-        _err("no plan was written; try a longer --time-limit.")
-        return EXIT_NO_PLAN
-    except KeyboardInterrupt:
-        _err("interrupted; nothing half-written was left behind.")
-        return 130
-    except BrokenPipeError:  # stderr closed, say: the command could not finish
+    except KeyboardInterrupt:  # handlers not installed (not the main thread)
+        return signals.interrupted(Interrupted(signal.SIGINT))
+    except BrokenPipeError:  # stderr closed (stdout's closed pipe ends cleanly)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # no second error at exit
         return EXIT_FAIL
     except (OSError, MemoryError) as exc:
-        if args.debug:
+        if debug:
             raise
         _err(
             str(
@@ -424,14 +534,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_INPUT
     except Exception as exc:  # a bug of ours: say so briefly, no traceback
-        if args.debug:
+        if debug:
             raise
         _err(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug")
         return EXIT_INTERNAL
 
 
 def entry() -> None:
-    sys.exit(main())
+    """Run the ``pairing`` program and end the process with its status.
+
+    The process ends with ``os._exit`` once the output is flushed: the
+    interpreter's shutdown would put the default signal handlers back, and a
+    signal in that last moment would kill the process (status -2) rather
+    than give 130 / 143.
+    """
+    status = main()
+    import gc
+
+    gc.collect()  # finalizers (a process pool's semaphores) run now
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
 
 
 if __name__ == "__main__":

@@ -136,3 +136,11 @@ class NoPlanFound(PairingError):
 
     This is not a proof of infeasibility: more time may find a plan.
     """
+
+
+class Stopped(PairingError):
+    """A stop request (:mod:`pairing.stop`) ended the work before it was done.
+
+    Whatever was being written was not put in place: earlier outputs are as
+    they were.
+    """

@@ -16,7 +16,10 @@ edge kind           from → to                                            rule
 =================== ==================================================== ======
 
 Node keys are ``"<kind>:<id>"`` (``"village:220101001"``), so ids of
-different tables never collide; the plain id is the ``id`` attribute. All
+different tables never collide (a kind holds no ``:``); the plain id is the
+``id`` attribute. A household group's id is ``<village_id>|<responsible_id>``
+with a backslash and ``|`` in the village id written doubled and as ``\\|``
+(:func:`group_id`), so ``("a|b", "c")`` and ``("a", "b|c")`` stay two nodes. All
 attributes are ``str``, ``int``, ``float`` or ``bool`` (never ``None``), so
 :func:`write_graph` can write GraphML or GEXF that Gephi, yEd or Cytoscape
 open.
@@ -51,6 +54,25 @@ __all__ = [
     "units_by_tier",
     "write_graph",
 ]
+
+
+def group_id(village_ids: Any, responsible_ids: Any) -> np.ndarray:
+    r"""Household-group ids ``<village_id>|<responsible_id>``, never ambiguous.
+
+    A backslash and ``|`` in the village id are written ``\\`` and ``\|``, so
+    the first unescaped ``|`` always ends the village id.
+
+    Examples
+    --------
+    >>> group_id(["a|b", "a"], ["c", "b|c"]).tolist()
+    ['a\\|b|c', 'a|b|c']
+    """
+    v = pd.Series(np.asarray(village_ids, dtype=object).astype(str), dtype=object)
+    v = v.str.replace("\\", "\\\\", regex=False).str.replace(
+        "|", "\\|", regex=False
+    )
+    r = np.asarray(responsible_ids, dtype=object).astype(str)
+    return (v.to_numpy(dtype=object) + "|" + r).astype(object)
 
 
 def _keys(kind: str, ids: Any) -> np.ndarray:
@@ -354,7 +376,7 @@ def graph_tables(
         grid = g["rid"].to_numpy(dtype=object).astype(str)
         gkeys = B.add_nodes(
             "household_group",
-            np.char.add(np.char.add(vid[gv].astype(str), "|"), grid).astype(object),
+            group_id(vid[gv], grid),
             count=g["count"].to_numpy(dtype=np.int64),
             severity=g["severity"].to_numpy(),
             scattered=g["scattered"].to_numpy(dtype=bool),

@@ -65,11 +65,13 @@ class Instance:
 
         return load_instance(path)
 
-    def save(self, path: str | Path, format: str = "parquet") -> None:
-        """Write the instance in the contract layout (atomically)."""
+    def save(
+        self, path: str | Path, format: str = "parquet", *, force: bool = False
+    ) -> None:
+        """Write the instance in the contract layout (see :func:`save_instance`)."""
         from .io import save_instance
 
-        save_instance(self, path, format=format)
+        save_instance(self, path, format=format, force=force)
 
     def replace(
         self,

@@ -11,27 +11,45 @@ An instance is either
   folder's ``rules.toml`` (or the workbook's ``NAME.rules.toml``).
 
 CSV files are UTF-8 (a byte-order mark is allowed) and read all-as-string,
-so an id like ``0990101`` keeps its leading zero; Parquet integer ids become
-strings. Workbooks are read without evaluating anything: a cell whose
-formula is a constant (``TRUE()``, ``FALSE()``, ``=1``, ``="text"``, as
-LibreOffice saves booleans) is read by its cached value; any other formula
-cell is bad input and is reported like any other problem, naming the cell.
+so an id like ``0990101`` keeps its leading zero and ``nan``, ``None``,
+``NA`` or ``null`` stay ids, never missing values; Parquet integer ids become
+strings. Text that pairing marked with a leading apostrophe against CSV
+injection (:mod:`pairing.cells`) is read back as it was. A CSV file with two
+columns of the same name is bad input. Workbooks are read without evaluating
+anything: a cell whose formula is a constant (``TRUE()``, ``FALSE()``,
+``=1``, ``="text"``, as LibreOffice saves booleans) is read by its cached
+value; any other formula cell is bad input and is reported like any other
+problem, naming the cell.
+
+:func:`save_instance` writes a folder pairing owns (:mod:`pairing.atomic`): it
+never replaces a folder or workbook it did not write, and never deletes a file
+it did not write.
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import math
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from . import atomic
+from ._saveinstance import (  # the writers, re-exported
+    FORMATS,
+    RULES_FILE,
+    WORKBOOK_FILE,
+    WORKBOOK_MARK,
+    check_instance_output,
+    own_workbook,
+    save_instance,
+    write_xlsx,
+)
+from .cells import unescape_text
 from .errors import InputError, Problem
 from .instance import Instance
 from .rules import Rules
@@ -39,20 +57,17 @@ from .schema import TABLES
 
 __all__ = [
     "FORMATS",
+    "RULES_FILE",
+    "WORKBOOK_FILE",
+    "WORKBOOK_MARK",
+    "check_instance_output",
     "load_instance",
+    "own_workbook",
     "read_tables",
     "read_xlsx",
     "save_instance",
     "write_xlsx",
 ]
-
-FORMATS = ("parquet", "csv", "xlsx")
-"""Formats :func:`save_instance` writes."""
-
-RULES_FILE = "rules.toml"
-WORKBOOK_FILE = "instance.xlsx"
-"""The workbook's name when :func:`save_instance` writes ``xlsx`` into a folder."""
-
 
 # -- loading -----------------------------------------------------------------
 
@@ -161,16 +176,27 @@ def read_tables(
         out.append(Problem("instance", str(path), "", expected, "nothing at this path"))
     elif path.is_file() and path.suffix.lower() == ".xlsx":
         tables = read_xlsx(path, out)
-        rules = _existing(path.with_name(f"{path.stem}.rules.toml"))
+        rules = _existing(path.with_name(f"{path.stem}.rules.toml"), out)
     elif path.is_dir():
         tables = _read_folder(path, out)
-        rules = _existing(path / RULES_FILE)
+        rules = _existing(path / RULES_FILE, out)
         if not tables:
             books = sorted(p for p in path.glob("*.xlsx") if not p.name.startswith("."))
             if len(books) == 1:
                 tables = read_xlsx(books[0], out)
                 rules = rules or _existing(
-                    books[0].with_name(f"{books[0].stem}.rules.toml")
+                    books[0].with_name(f"{books[0].stem}.rules.toml"), out
+                )
+            elif len(books) > 1:
+                names = ", ".join(b.name for b in books[:5])
+                out.append(
+                    Problem(
+                        "instance",
+                        str(path),
+                        "",
+                        "one file per table, or a single .xlsx workbook",
+                        f"{len(books)} workbooks ({names}) and no table files",
+                    )
                 )
     else:
         out.append(Problem("instance", str(path), "", expected, "another kind of file"))
@@ -232,28 +258,53 @@ def _rules_range(rules: Rules, source: str) -> list[Problem]:
     return problems
 
 
-def _existing(path: Path) -> Path | None:
-    return path if path.is_file() else None
+def _existing(path: Path, problems: list[Problem]) -> Path | None:
+    """``path`` when it is a file; a problem when it is something else."""
+    if path.is_file():
+        return path
+    if path.exists():
+        problems.append(Problem(path.name, "", "", "a TOML file", "a folder"))
+    return None
 
 
 def _read_folder(path: Path, problems: list[Problem]) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
     for name in TABLES:
-        pq, csv = path / f"{name}.parquet", path / f"{name}.csv"
+        pq, text = path / f"{name}.parquet", path / f"{name}.csv"
         try:
             if pq.is_file():
                 tables[name] = pd.read_parquet(pq)
-            elif csv.is_file():
-                tables[name] = pd.read_csv(
-                    csv,
-                    dtype=str,
-                    keep_default_na=False,
-                    encoding="utf-8-sig",
-                )
+            elif text.is_file():
+                tables[name] = read_csv(text, name, problems)
         except Exception as exc:  # any unreadable file is bad input
-            which = pq.name if pq.is_file() else csv.name
+            which = pq.name if pq.is_file() else text.name
             problems.append(Problem(name, "", "", f"a readable {which}", _brief(exc)))
     return tables
+
+
+def read_csv(path: Path, table: str, problems: list[Problem]) -> pd.DataFrame:
+    """A contract CSV file, every cell as text (see the module docstring).
+
+    Two columns with the same name (after trimming blanks) are a problem:
+    pandas would silently rename the second ``severity.1``.
+    """
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh), [])
+    names = [h.strip() for h in header]
+    for col in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(
+            Problem(
+                table,
+                "",
+                col,
+                "one column of each name",
+                f"{names.count(col)} columns named {col!r} in {path.name}",
+            )
+        )
+    df = pd.read_csv(
+        path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
+    )
+    return unescape_text(df)
 
 
 def _brief(exc: BaseException, limit: int = 200) -> str:
@@ -269,7 +320,9 @@ def _brief(exc: BaseException, limit: int = 200) -> str:
 
 
 def read_xlsx(
-    path: str | Path, problems: list[Problem] | None = None
+    path: str | Path,
+    problems: list[Problem] | None = None,
+    names: Iterable[str] = TABLES,
 ) -> dict[str, pd.DataFrame]:
     """The contract tables of a workbook, every cell read as text.
 
@@ -289,6 +342,8 @@ def read_xlsx(
     problems
         Where to append problems (formula cells, an unreadable workbook);
         when ``None``, they are raised as :class:`InputError`.
+    names
+        The sheets to read (default: the instance tables; plans pass theirs).
     """
     import openpyxl
 
@@ -306,7 +361,7 @@ def read_xlsx(
         constants: dict[str, dict[tuple[int, int], tuple[int, int, str]]] = {}
         try:
             sheets = {str(s).strip(): s for s in wb.sheetnames}
-            for name in TABLES:
+            for name in names:
                 if name in sheets:
                     tables[name], constants[sheets[name]] = _read_sheet(
                         wb[sheets[name]], name, out, f"{path.name}, sheet {name}"
@@ -473,98 +528,3 @@ def _xlsx_text(value: Any) -> str:
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
-
-
-def write_xlsx(path: str | Path, sheets: Mapping[str, pd.DataFrame]) -> None:
-    """Write frames as a workbook, one sheet each, with no formula in it.
-
-    Strings are always written as text cells: one starting with ``=``, ``+``,
-    ``-`` or ``@`` is also marked quote-prefixed, so a spreadsheet shows it as
-    text and never evaluates it. Numbers and booleans are written as such,
-    ``NaN``/``None`` as empty cells. This is :func:`pairing.xlsx.write_xlsx`,
-    the one spreadsheet writer (column-wise, seconds for 430,000 rows), with
-    ``illegal="raise"``. The file is written as given (not atomically; wrap
-    in :func:`pairing.atomic.write_file` for that).
-
-    Raises
-    ------
-    ValueError
-        When a table has more rows than a sheet can hold, or a string holds a
-        character a workbook cannot store.
-    """
-    from .xlsx import write_xlsx as write
-
-    write(path, sheets, illegal="raise")
-
-
-# -- saving --------------------------------------------------------------------
-
-
-def save_instance(
-    instance: Instance, path: str | Path, format: str = "parquet"
-) -> None:
-    """Write an instance in the contract layout, atomically.
-
-    Parameters
-    ----------
-    instance
-        The instance; every contract table is written (empty optional tables
-        too), with its extra columns.
-    path
-        For ``parquet`` and ``csv``: the instance folder (replaced whole once
-        complete). For ``xlsx``: a path ending in ``.xlsx`` is the workbook
-        (its rules go to ``<stem>.rules.toml`` beside it); any other path is a
-        folder holding ``instance.xlsx`` and ``rules.toml``.
-    format
-        ``parquet`` (default), ``csv`` (UTF-8, no index) or ``xlsx``.
-
-    Notes
-    -----
-    The rules are written as ``rules.toml`` only when they differ from the
-    defaults. Optional integer columns are written as whole numbers with
-    empty cells in CSV and workbooks (``Int64``), as ``float64`` in Parquet.
-    """
-    if format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
-    path = Path(path)
-    tables = {name: instance.tables[name] for name in TABLES}
-    rules = None if instance.rules == Rules() else instance.rules.to_toml()
-    if format == "xlsx" and path.suffix.lower() == ".xlsx":
-        sheets = {name: _for_text(name, df) for name, df in tables.items()}
-        atomic.write_file(path, lambda tmp: write_xlsx(tmp, sheets))
-        side = path.with_name(f"{path.stem}.rules.toml")
-        if rules is not None:
-            atomic.write_text(side, rules)
-        else:
-            side.unlink(missing_ok=True)  # a stale file would change the rules
-        return
-    with atomic.folder(path) as tmp:
-        if format == "xlsx":
-            write_xlsx(
-                tmp / WORKBOOK_FILE,
-                {name: _for_text(name, df) for name, df in tables.items()},
-            )
-        for name, df in tables.items():
-            out = df.reset_index(drop=True)
-            if format == "parquet":
-                out.to_parquet(tmp / f"{name}.parquet", index=False)
-            elif format == "csv":
-                _for_text(name, out).to_csv(tmp / f"{name}.csv", index=False)
-        if rules is not None:
-            (tmp / RULES_FILE).write_text(rules, encoding="utf-8")
-
-
-def _for_text(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Optional integer columns as ``Int64`` (``2``, not ``2.0``) for CSV/xlsx."""
-    out = df.reset_index(drop=True)
-    changes: dict[str, pd.Series] = {}
-    for col in TABLES[name].columns:
-        if col.kind != "int" or col.name not in out.columns:
-            continue
-        values = out[col.name]
-        if pd.api.types.is_float_dtype(values.dtype):
-            arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
-            finite = arr[~np.isnan(arr)]
-            if np.all(finite == np.floor(finite)):
-                changes[col.name] = values.astype("Int64")
-    return out.assign(**changes) if changes else out

@@ -60,7 +60,10 @@ _BOOL_COLUMNS = {("village_pairs", "continuity"), ("dispatch", "is_head")}
 
 
 def _ids(values: pd.Series) -> pd.Series:
-    """A column as stripped ``str`` ids, ``""`` for empty (integral floats as ints)."""
+    """A column as stripped ``str`` ids, ``""`` for empty (integral floats as ints).
+
+    Only a missing value is empty: text such as ``nan`` or ``None`` is an id.
+    """
     s = pd.Series(values)
     if pd.api.types.is_float_dtype(s.dtype):
         f = s.to_numpy(dtype=np.float64)
@@ -69,7 +72,6 @@ def _ids(values: pd.Series) -> pd.Series:
         obj[whole] = f[whole].astype(np.int64).astype(str)
         s = obj
     out = s.astype(object).where(s.notna(), "").astype(str).str.strip()
-    out[out.isin(["nan", "None", "<NA>", "NaN"])] = ""
     return out.astype("str")
 
 

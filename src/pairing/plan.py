@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,8 +9,13 @@ from typing import Any
 import pandas as pd
 
 from . import atomic
-from .errors import InputError, Problem
+from .cells import to_csv
 from .schema import PLAN_TABLES
+
+FORMATS = ("parquet", "csv", "xlsx")
+"""Formats :meth:`Plan.save` writes."""
+WORKBOOK_FILE = "plan.xlsx"
+"""The workbook of a plan saved as ``xlsx``."""
 
 _DTYPES: dict[str, dict[str, str]] = {
     "village_pairs": {"continuity": "bool"},
@@ -103,95 +107,73 @@ class Plan:
 
     # -- files ---------------------------------------------------------------
 
-    def save(self, path: str | Path, format: str = "parquet") -> None:
-        """Write the plan folder atomically (``parquet`` or ``csv``)."""
-        if format not in ("parquet", "csv"):
-            raise ValueError(f"format must be parquet or csv, not {format!r}")
-        with atomic.folder(path) as tmp:
-            for name, df in self.tables.items():
-                out = df.reset_index(drop=True)
+    def save(
+        self, path: str | Path, format: str = "parquet", *, force: bool = False
+    ) -> None:
+        """Write the plan folder atomically.
+
+        Parameters
+        ----------
+        path
+            The plan folder: new, empty, or a plan folder pairing wrote (it is
+            replaced whole; any file pairing did not write there is kept).
+        format
+            ``parquet`` (default), ``csv`` (UTF-8; text at risk of running as
+            a formula marked with ``'``, see :mod:`pairing.cells`) or ``xlsx``
+            (one workbook ``plan.xlsx``, a sheet per table).
+        force
+            Also write into a folder that is not a plan folder pairing wrote,
+            keeping every file in it.
+
+        Raises
+        ------
+        pairing.atomic.OutputRefused
+            When ``path`` may not be written (see :func:`pairing.atomic.folder`).
+        """
+        if format not in FORMATS:
+            raise ValueError(f"format must be parquet, csv or xlsx, not {format!r}")
+        with atomic.folder(path, "plan", force=force) as tmp:
+            tables = {n: df.reset_index(drop=True) for n, df in self.tables.items()}
+            if format == "xlsx":
+                from .io import write_xlsx
+
+                write_xlsx(tmp / WORKBOOK_FILE, tables, mark="pairing:plan")
+            for name, out in tables.items():
                 if format == "parquet":
                     out.to_parquet(tmp / f"{name}.parquet", index=False)
-                else:
-                    out.to_csv(tmp / f"{name}.csv", index=False)
+                elif format == "csv":
+                    to_csv(out, tmp / f"{name}.csv")
             (tmp / "summary.json").write_text(
-                json.dumps(self.info, indent=2, ensure_ascii=False, default=_json),
-                encoding="utf-8",
+                atomic.json_text(self.info) + "\n", encoding="utf-8"
             )
+
+    @staticmethod
+    def file_names(format: str = "parquet") -> list[str]:
+        """The files :meth:`save` writes in ``format`` (the marker aside)."""
+        if format == "xlsx":
+            return [WORKBOOK_FILE, "summary.json"]
+        return [f"{name}.{format}" for name in PLAN_TABLES] + ["summary.json"]
 
     @classmethod
     def load(cls, path: str | Path) -> Plan:
         """Read a plan folder written by :meth:`save` or another service.
 
+        Read as leniently as instances are (:func:`pairing.load_instance`):
+        Parquet, CSV (all-as-text, a byte-order mark allowed) or one
+        workbook (``.xlsx``, a sheet per table, in the folder or given
+        itself); ids are text, trimmed of surrounding blanks, and never
+        missing values (``nan``, ``None``, ``NA`` stay ids); flags may be
+        ``true``/``false``, ``1``/``0``, ``yes``/``no`` or ``是``/``否``.
+        ``summary.json`` is optional.
+
         Raises
         ------
         InputError
-            When a table is missing or lacks a contract column.
+            When a table is missing or lacks a contract column, a column is
+            there twice, a flag is not a flag, or ``summary.json`` is not a
+            JSON object with figures of the right kinds.
         """
-        path = Path(path)
-        problems: list[Problem] = []
-        if not path.is_dir():
-            raise InputError(
-                [Problem("plan", str(path), "", "a plan folder", "nothing")]
-            )
-        tables: dict[str, pd.DataFrame] = {}
-        for name, cols in PLAN_TABLES.items():
-            pq, csv = path / f"{name}.parquet", path / f"{name}.csv"
-            try:
-                if pq.exists():
-                    df = pd.read_parquet(pq)
-                elif csv.exists():
-                    df = pd.read_csv(csv, dtype=str, keep_default_na=False)
-                elif name == "changes":
-                    df = empty_table(name)
-                else:
-                    problems.append(
-                        Problem(name, "", "", f"{name}.parquet or .csv", "no file")
-                    )
-                    continue
-            except Exception as exc:  # a corrupt file: report, don't trace back
-                problems.append(
-                    Problem(name, "", "", "a readable table", str(exc)[:200])
-                )
-                continue
-            missing = [c for c in cols if c not in df.columns]
-            for c in missing:
-                problems.append(Problem(name, "", c, "the contract column", "missing"))
-            tables[name] = _normalise(name, df)
-        if problems:
-            raise InputError(problems)
-        info: dict[str, Any] = {}
-        summary = path / "summary.json"
-        if summary.exists():
-            try:
-                info = json.loads(summary.read_text(encoding="utf-8"))
-            except ValueError as exc:
-                raise InputError(
-                    [Problem("summary.json", "", "", "valid JSON", str(exc))]
-                ) from None
+        from ._planfiles import read_plan
+
+        tables, info = read_plan(Path(path))
         return cls(**tables, info=info)
-
-
-def _normalise(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    df = df.copy()
-    for col in df.columns:
-        kind = _DTYPES.get(name, {}).get(col)
-        if kind == "bool":
-            if df[col].dtype != bool:
-                df[col] = (
-                    df[col]
-                    .astype(str)
-                    .str.strip()
-                    .str.lower()
-                    .isin(["true", "1", "yes"])
-                )
-        elif col in PLAN_TABLES[name]:
-            df[col] = df[col].astype("str").fillna("")
-            df.loc[df[col].isin(["nan", "None", "<NA>"]), col] = ""
-    return df
-
-
-def _json(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -58,10 +58,13 @@ def precheck(instance: Instance, demand: np.ndarray | None = None) -> list[Cause
         found: the instance may still be infeasible in ways only a search
         can show, see :func:`pairing.solver.conflicts.explain`).
     """
+    from .precheck_teams import team_households
+
     c = Counts(instance, demand)
     causes: list[Cause] = []
     causes += _unit_bounds(c)  # R4
     causes += _dispatch(c)  # R8
+    causes += team_households(c)  # R8 (households for the teams), R7
     causes += _leaders(c)  # R7
     causes += _village_fit(c)  # R2
     causes += _village_counts(c)  # R4

@@ -85,7 +85,8 @@ class Rules:
         force a village to move; the household stage fills it last. 0 packs
         units to their capacity.
     time_limit
-        Default wall-clock limit of ``solve`` in seconds.
+        Default wall-clock limit of ``solve`` in seconds (``inf``: none; it is
+        written as ``null`` in ``summary.json``, which is strict JSON).
     """
 
     max_households: int = 5
@@ -256,6 +257,9 @@ class Rules:
     def load(cls, path: str | Path) -> Rules:
         """Read a ``rules.toml`` file.
 
+        The file is UTF-8; a byte-order mark (as some Windows editors save
+        it) is allowed, as in CSV files.
+
         Raises
         ------
         InputError
@@ -263,7 +267,7 @@ class Rules:
         """
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(
                 [Problem(path.name, "", "", "valid TOML", str(exc))]

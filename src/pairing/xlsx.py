@@ -12,8 +12,10 @@ escaped once per value.
 
 No cell is ever a formula: the writer never emits a formula element (``<f>``);
 every string is an inline string (``t="inlineStr"``). Strings a spreadsheet
-might take for a formula once edited (starting with ``=``, ``+``, ``-`` or
-``@``) are also marked quote-prefixed, headers too.
+might take for a formula once edited (starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return: :data:`pairing.cells.RISKY_RE`) are also
+marked quote-prefixed, headers too. Text longer than a cell holds (32,767
+characters) is cut (reports) or refused (instance files).
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .cells import RISKY_RE, clip_arrow
+
 __all__ = ["styled_rows", "write_xlsx", "xml_bytes"]
 
 MAX_ROWS = 1_048_576
 """Rows a sheet can hold (the header included)."""
 
-_RISKY = r"^[=+\-@]"
+_RISKY = RISKY_RE
 _ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{FFFE}\x{FFFF}]"
 """Characters XML 1.0 cannot hold (RE2 syntax)."""
 _ILLEGAL_PY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -75,6 +79,7 @@ def write_xlsx(
     sheets: Mapping[str, pd.DataFrame],
     *,
     illegal: Literal["drop", "raise"] = "drop",
+    mark: str = "",
 ) -> None:
     """Write frames as a workbook, one sheet each, with no formula in it.
 
@@ -89,8 +94,11 @@ def write_xlsx(
         boolean cells, missing values empty cells; anything else its text.
     illegal
         What to do with a character a workbook cannot hold (a control
-        character): ``drop`` it (reports) or ``raise`` (instance files, whose
-        values must round-trip).
+        character, or text longer than a cell holds): ``drop`` it or cut it
+        (reports), or ``raise`` (instance files, whose values must round-trip).
+    mark
+        Written as the zip archive's comment (spreadsheet programs ignore it
+        and drop it on saving): how pairing knows a workbook is its own.
 
     Raises
     ------
@@ -114,6 +122,7 @@ def write_xlsx(
     with zipfile.ZipFile(
         path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1
     ) as zf:
+        zf.comment = mark.encode("utf-8")
         zf.writestr("[Content_Types].xml", _content_types(len(names)))
         zf.writestr("_rels/.rels", _ROOT_RELS)
         zf.writestr("xl/workbook.xml", _workbook(names))
@@ -168,6 +177,10 @@ def _text(arr: pa.Array, illegal: str) -> pa.Array:
         if illegal == "raise":
             raise _Illegal("a control character")
         arr = pc.replace_substring_regex(arr, _ILLEGAL, "")
+    try:
+        arr = clip_arrow(arr, illegal)
+    except ValueError as exc:
+        raise _Illegal(str(exc)) from None
     for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
         if pc.any(pc.match_substring(arr, old)).as_py():
             arr = pc.replace_substring(arr, old, new)
@@ -189,7 +202,9 @@ def _string_cells(arr: pa.Array, illegal: str, style: int | None = None) -> pa.A
         pc.match_substring_regex(arr, r"^\s"), pc.match_substring_regex(arr, r"\s$")
     )
     if style is None:
-        risky = pc.match_substring_regex(arr, _RISKY)
+        risky = pc.or_(  # a carriage return is escaped as &#13; by now
+            pc.match_substring_regex(arr, _RISKY), pc.starts_with(arr, "&#13;")
+        )
         head = pc.if_else(
             risky, '<c s="1" t="inlineStr"><is><t', '<c t="inlineStr"><is><t'
         )

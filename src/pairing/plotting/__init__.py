@@ -44,11 +44,16 @@ def save_charts(
 ) -> dict[str, Path]:
     """Draw every dashboard chart to ``<out_dir>/<name>.png`` (no pyplot, Agg canvas).
 
+    Names and ids from the instance are shown as they are: never parsed as
+    mathtext (:func:`pairing.cells.mathtext_safe`) nor handed to LaTeX (the
+    charts are drawn with ``text.usetex`` off, whatever the user's settings).
+
     Returns
     -------
     dict
         ``{"chart:<name>": path}``.
     """
+    import matplotlib
     from matplotlib.figure import Figure  # no pyplot: any backend, no global state
 
     from .. import atomic
@@ -57,11 +62,12 @@ def save_charts(
     tables = tables or {}
     paths: dict[str, Path] = {}
     for name, (plot, table) in CHARTS.items():
-        fig = Figure(figsize=(8, 5))
-        ax = fig.add_subplot()
-        plot(instance, plan, data=tables.get(table), ax=ax, lang=lang)
-        fig.tight_layout()
-        path = out_dir / f"{name}.png"
-        atomic.write_file(path, partial(fig.savefig, dpi=110, format="png"))
+        with matplotlib.rc_context({"text.usetex": False, "text.parse_math": True}):
+            fig = Figure(figsize=(8, 5))
+            ax = fig.add_subplot()
+            plot(instance, plan, data=tables.get(table), ax=ax, lang=lang)
+            fig.tight_layout()
+            path = out_dir / f"{name}.png"
+            atomic.write_file(path, partial(fig.savefig, dpi=110, format="png"))
         paths[f"chart:{name}"] = path
     return paths

@@ -6,6 +6,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..cells import mathtext_safe
+
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
     "Noto Sans SC",
@@ -146,10 +148,10 @@ def figure_text(value: Any, digits: int = 2) -> str:
 
 def region_label(region_id: str, name: str, lang: str) -> str:
     """A region's name when it can be drawn (a CJK font, or an ASCII name), else
-    its id."""
+    its id; never parsed as mathtext (:func:`pairing.cells.mathtext_safe`)."""
     if cjk_font() is not None or name.isascii():
-        return name
-    return region_id
+        return mathtext_safe(name)
+    return mathtext_safe(region_id)
 
 
 def legend_prop(lang: str) -> dict[str, list[str]] | None:

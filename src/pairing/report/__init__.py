@@ -11,18 +11,26 @@
 
 * ``annex1_leaders.xlsx`` — Annex 1 省级领导脱贫攻坚包片任务分工表;
 * ``annex2_province_units.xlsx`` — Annex 2 省直部门（单位）脱贫攻坚包保任务分配表;
-* ``roster_<prefecture_id>.xlsx`` — one consolidated roster per prefecture;
+* ``roster_<prefecture_id>.xlsx`` — one consolidated roster per prefecture
+  (an id that is no safe file name gets a readable prefix and a short hash;
+  ``index.html`` lists every roster with its prefecture);
 * ``dashboard/*.csv``, ``dashboard/*.png``, ``dashboard/figures.json`` —
   coverage and load per region and the R9–R12 figures;
 * ``plan.graphml`` — the plan's graph (households aggregated);
 * ``index.html`` — written last, linking all of the above; it opens offline.
 
-Every file is written atomically; workbooks never hold a formula.
+The folder is built whole and swapped in at once (:func:`pairing.atomic.folder`,
+kind ``report``): at every instant ``out_dir`` holds the previous complete
+report or the new one, never a mix, and a file pairing did not write there is
+kept. No cell of a workbook or CSV file runs as a formula
+(:mod:`pairing.cells`), and no text from the instance is parsed as markup in
+the page or the charts.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ..instance import Instance
@@ -43,6 +51,8 @@ def write_report(
     *,
     graph: bool = True,
     charts: bool = True,
+    force: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> dict[str, Path]:
     """Write every R16 report of a plan into ``out_dir``.
 
@@ -53,8 +63,9 @@ def write_report(
     plan
         The plan (as solved or loaded with :meth:`pairing.plan.Plan.load`).
     out_dir
-        The report folder; created when missing. Files of an earlier report
-        are overwritten one by one (other files are left alone).
+        The report folder: new, empty, or a report folder pairing wrote. It
+        is built under a hidden name and replaces the old one whole once
+        complete; any file pairing did not write there is kept.
     lang
         ``zh`` (Chinese headers, the default) or ``en``. Charts use Chinese
         only when a CJK font is installed.
@@ -62,6 +73,13 @@ def write_report(
         Write ``plan.graphml`` (households aggregated).
     charts
         Draw the PNG charts. Whatever is left out is said on ``index.html``.
+    force
+        Also write into a folder that is not a report folder pairing wrote
+        (keeping every file in it).
+    stop
+        A stopping criterion (:mod:`pairing.stop`), checked between files:
+        when it says stop, :class:`pairing.errors.Stopped` is raised and
+        nothing is written.
 
     Returns
     -------
@@ -75,16 +93,21 @@ def write_report(
     ------
     InputError
         When the plan names ids the instance does not have.
+    pairing.atomic.OutputRefused
+        When ``out_dir`` may not be written (see :func:`pairing.atomic.folder`).
+    pairing.errors.Stopped
+        When ``stop`` asked to stop.
     ValueError
         When ``lang`` is neither ``zh`` nor ``en``.
     """
+    from .. import atomic
     from . import _frames as F
 
     check_lang(lang)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with F.shared(instance, plan):
-        return _write_report(instance, plan, out_dir, lang, graph, charts)
+    with atomic.folder(out_dir, "report", force=force) as tmp, F.shared(instance, plan):
+        files = _write_report(instance, plan, tmp, lang, graph, charts, stop)
+    return {k: out_dir / p.relative_to(tmp) for k, p in files.items()}
 
 
 def _write_report(
@@ -94,29 +117,39 @@ def _write_report(
     lang: str,
     graph: bool,
     charts: bool,
+    stop: Callable[[], bool] | None,
 ) -> dict[str, Path]:
     from .. import atomic
+    from ..errors import Stopped
     from ._facts import facts
     from .annex import write_annexes
     from .dashboard import dashboard_tables, headline, write_dashboards
     from .html import index_html
     from .roster import write_rosters
 
+    def check() -> None:
+        if stop is not None and stop():
+            raise Stopped("the report was stopped before it was complete")
+
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     about = facts(instance, plan)
     stamp = about.stamp(lang)
     files: dict[str, Path] = {}
+    check()
     files.update(write_annexes(instance, plan, out_dir, lang, stamp))
     seconds["annexes"] = time.perf_counter() - t0
     t = time.perf_counter()
-    files.update(write_rosters(instance, plan, out_dir, lang, stamp))
+    check()
+    files.update(write_rosters(instance, plan, out_dir, lang, stamp, stop=stop))
     seconds["rosters"] = time.perf_counter() - t
     t = time.perf_counter()
     dash = out_dir / "dashboard"
     dash.mkdir(exist_ok=True)
+    check()
     files.update(write_dashboards(instance, plan, dash, lang, charts=charts))
     seconds["dashboards"] = time.perf_counter() - t
+    check()
     if graph:
         t = time.perf_counter()
         from ..graph import graph_tables, write_graph
@@ -126,6 +159,7 @@ def _write_report(
         )
         seconds["graph"] = time.perf_counter() - t
     tables = dashboard_tables(instance, plan)
+    check()
     index = out_dir / "index.html"
     page = index_html(
         out_dir,

@@ -9,9 +9,14 @@ the file, in about a second. ``networkx.read_graphml`` and
 attributes as networkx's own writers give (GraphML with
 ``named_key_ids=True``), with these differences, all fixes:
 
-* a character XML 1.0 cannot hold (a control character) is dropped, where
-  networkx writes a file no XML parser reads; a carriage return is kept
-  (``&#13;``) where networkx's files turn it into a line feed;
+* a character XML 1.0 cannot hold (a control character) is dropped from
+  attribute values, where networkx writes a file no XML parser reads; a
+  carriage return is kept (``&#13;``) where networkx's files turn it into a
+  line feed;
+* node keys stay distinct: dropping a character could merge two nodes, so
+  when any node key holds such a character, every key of the file is written
+  with it as ``\\xHH`` (``\\uHHHH``) and a backslash doubled
+  (:func:`key_text`);
 * GraphML key ids are unique: an attribute name used by nodes and edges, or
   with values of two types, gets one key per scope and type, where
   networkx writes two keys with the same id;
@@ -249,6 +254,58 @@ def _strings(values: Any) -> pa.Array:
         return pa.array(out, type=pa.string())
 
 
+_KEY_ESC = re.compile("[\\\\\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def key_text(key: str) -> str:
+    r"""A node key with ``\`` and the characters XML cannot hold escaped.
+
+    Examples
+    --------
+    >>> key_text("village:a\x01"), key_text("village:a\\x01")
+    ('village:a\\x01', 'village:a\\\\x01')
+    """
+
+    def one(m: re.Match[str]) -> str:
+        code = ord(m.group())
+        if code == 0x5C:  # the backslash itself
+            return "\\\\"
+        return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+
+    return _KEY_ESC.sub(one, key)
+
+
+def _key_columns(tables: GraphTables) -> list[pd.Series]:
+    cols = [f["node"] for f in tables.nodes]
+    cols += [f[c] for f in tables.edges for c in ("source", "target")]
+    return cols
+
+
+def _escape_keys(tables: GraphTables) -> bool:
+    """Whether some node key holds a character XML cannot hold."""
+    for col in _key_columns(tables):
+        if not len(col):
+            continue
+        values = np.asarray(col, dtype=object)
+        try:
+            try:
+                arr = pa.array(values, type=pa.string(), from_pandas=True)
+            except (pa.ArrowTypeError, pa.ArrowInvalid):  # not all str: as text
+                arr = pa.array(values.astype(str), type=pa.string())
+        except (UnicodeEncodeError, pa.ArrowInvalid):  # a lone surrogate
+            return True
+        if pc.any(pc.match_substring_regex(arr, _ILLEGAL)).as_py():
+            return True
+    return False
+
+
+def _keys_text(values: pd.Series, escape: bool) -> pa.Array:
+    """Node keys as XML attribute text (escaped as :func:`key_text` when asked)."""
+    if escape:  # rare: a Python pass over the keys
+        values = pd.Series(values, dtype=object).astype(str).map(key_text)
+    return _escape(_strings(values), True)
+
+
 def _escape(arr: pa.Array, attribute: bool) -> pa.Array:
     """Strings made safe for XML text (or a double-quoted attribute)."""
     if len(arr) == 0:
@@ -419,18 +476,19 @@ def write_graphml(tables: GraphTables, path: str | Path) -> None:
     keys.plan("node", tables.nodes, {"node"})
     keys.plan("edge", tables.edges, {"source", "target"})
     keys.assign()
+    esc = _escape_keys(tables)
 
     def node_lines(f: pd.DataFrame) -> pa.Array:
-        parts: list[Any] = ['  <node id="', _escape(_strings(f["node"]), True), '">']
+        parts: list[Any] = ['  <node id="', _keys_text(f["node"], esc), '">']
         parts += _data_parts(f, "node", keys, {"node"})
         return _join(*parts, "</node>\n")
 
     def edge_lines(f: pd.DataFrame) -> pa.Array:
         parts: list[Any] = [
             '  <edge source="',
-            _escape(_strings(f["source"]), True),
+            _keys_text(f["source"], esc),
             '" target="',
-            _escape(_strings(f["target"]), True),
+            _keys_text(f["target"], esc),
             '">',
         ]
         parts += _data_parts(f, "edge", keys, {"source", "target"})
@@ -502,6 +560,7 @@ def write_gexf(tables: GraphTables, path: str | Path) -> None:
     edge_keys = _Keys(gexf=True)
     edge_keys.plan("edge", tables.edges, {"source", "target"})
     edge_keys.assign(first=len(node_keys.ids))
+    esc = _escape_keys(tables)
 
     def attvalues(f: pd.DataFrame, scope: str, keys: _Keys, skip: set[str]) -> list:
         parts = []
@@ -521,7 +580,7 @@ def write_gexf(tables: GraphTables, path: str | Path) -> None:
         return ["<attvalues>", *parts, "</attvalues>"]
 
     def node_lines(f: pd.DataFrame) -> pa.Array:
-        key = _escape(_strings(f["node"]), True)
+        key = _keys_text(f["node"], esc)
         if "label" in f.columns:
             s = f["label"]
             label = pc.coalesce(_text(s, _kind(s), True), key)
@@ -538,9 +597,9 @@ def write_gexf(tables: GraphTables, path: str | Path) -> None:
         edge_no[0] += len(f)
         parts: list[Any] = [
             '      <edge source="',
-            _escape(_strings(f["source"]), True),
+            _keys_text(f["source"], esc),
             '" target="',
-            _escape(_strings(f["target"]), True),
+            _keys_text(f["target"], esc),
             '" id="',
             ids,
             '">',

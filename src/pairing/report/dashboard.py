@@ -11,7 +11,6 @@ mark, so spreadsheet programs read the Chinese) and a PNG chart of it.
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -271,26 +270,19 @@ def write_dashboards(
         ``chart:<name>``, and ``figures`` (the headline figures).
     """
     from .. import atomic
+    from ..cells import write_csv
 
     out_dir = Path(out_dir)
     paths: dict[str, Path] = {}
     tables = dashboard_tables(instance, plan)
     for name, df in tables.items():
         path = out_dir / f"{name}.csv"
-        atomic.write_file(path, partial(df.to_csv, index=False, encoding="utf-8-sig"))
+        write_csv(df, path, report=True)  # no cell runs as a formula
         paths[name] = path
     figures = headline(instance, plan)
     soft = F.soft(instance, plan)
     path = out_dir / "figures.json"
-    atomic.write_text(
-        path,
-        json.dumps(
-            {"figures": figures, "soft": soft},
-            indent=2,
-            ensure_ascii=False,
-            default=_json,
-        ),
-    )
+    atomic.write_json(path, {"figures": figures, "soft": soft})  # strict JSON
     paths["figures"] = path
     if not charts:
         return paths
@@ -298,11 +290,3 @@ def write_dashboards(
 
     paths.update(save_charts(instance, plan, out_dir, tables=tables, lang=lang))
     return paths
-
-
-def _json(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, pd.DataFrame):
-        return value.to_dict(orient="records")
-    return str(value)

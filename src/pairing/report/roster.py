@@ -11,6 +11,7 @@ the prefecture. Both are laid out for print like the annexes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -283,8 +284,14 @@ def write_rosters(
     out_dir: str | Path,
     lang: str = "zh",
     subtitle: str = "",
+    stop: Callable[[], bool] | None = None,
 ) -> dict[str, Path]:
-    """Write ``roster_<prefecture_id>.xlsx`` for every prefecture.
+    """Write ``roster_<prefecture>.xlsx`` for every prefecture.
+
+    The name is the prefecture's id when that is a safe file name, else a
+    readable prefix and a short hash (:func:`pairing.report._names.file_stems`):
+    two prefectures never share a file, however their ids are spelt.
+    ``stop`` is checked before each workbook (:class:`pairing.errors.Stopped`).
 
     Returns
     -------
@@ -292,16 +299,17 @@ def write_rosters(
         ``{"roster:<prefecture_id>": path}``.
     """
     from .. import atomic
+    from ..errors import Stopped
+    from ._names import file_stems
 
     out_dir = Path(out_dir)
     paths: dict[str, Path] = {}
-    for pid, sheets in roster_sheets(instance, plan, lang, subtitle).items():
-        path = out_dir / f"roster_{_safe(pid)}.xlsx"
+    sheets_by_id = roster_sheets(instance, plan, lang, subtitle)
+    stems = file_stems(sheets_by_id)
+    for pid, sheets in sheets_by_id.items():
+        if stop is not None and stop():
+            raise Stopped("the report was stopped")
+        path = out_dir / f"roster_{stems[pid]}.xlsx"
         atomic.write_file(path, partial(write_workbook, sheets=sheets, lang=lang))
         paths[f"roster:{pid}"] = path
     return paths
-
-
-def _safe(name: str) -> str:
-    """A region id made safe as part of a file name."""
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "_"
