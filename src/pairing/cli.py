@@ -332,7 +332,10 @@ class _Help(argparse.RawDescriptionHelpFormatter):
 EXIT_HELP = """exit status: 0 success; 1 infeasible, violations or a proof the
 instance cannot be planned (causes printed); 2 bad input or usage; 3 time
 limit before any plan; 130/143 interrupted."""
-_FORCE = "also write into a folder pairing did not write (its files are all kept)"
+_FORCE = (
+    "also write into a folder pairing did not write, keeping all its files "
+    "(default: off)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

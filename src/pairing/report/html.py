@@ -25,6 +25,7 @@ from ._labels import TITLES, pick
 from ._words import CAPTIONS, FIGURES, PREFECTURE_COLUMNS, TABLES, WORDS
 
 _CSS = """
+.id{color:#777;font-size:.85em}
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC","SimHei",
 sans-serif;margin:2em auto;max-width:1100px;color:#222;line-height:1.5}
 h1{font-size:1.7em;margin-bottom:.2em}h2{font-size:1.25em;border-bottom:2px
@@ -127,7 +128,7 @@ def _prefecture_table(
         pid = str(row["region_id"])
         roster = rosters.get(pid)
         cells = [
-            _e(row["name"]),
+            f'{_e(row["name"])} <span class="id">({_e(pid)})</span>',
             f"{int(row['poor_villages']):,}",
             f"{int(row['led_villages']):,}",
             f"{int(row['households']):,}",
