@@ -132,12 +132,13 @@ def cpsat_villages(
     workers: int,
     seed: int = 0,
 ) -> tuple[np.ndarray | None, dict[str, Any]]:
-    """The monolithic CP-SAT model of the village stage, as a user writes it.
+    """The monolithic CP-SAT model of the village stage, with no help.
 
     Every eligible pair (``pairing``'s candidate pairs: R2, R5 per village, R8
-    teams possible) is a boolean; R1, R3, R4, R5, R6 and R8 are stated with
-    ``cp_model`` expressions; the objective is the pairs' coefficients. No
-    hint, no decomposition.
+    teams possible) is a boolean, and the rows are ``pairing``'s one labelled
+    model (:func:`pairing.solver.model.build_model`: R1, R3, R4, R5, R6, R8),
+    handed whole to CP-SAT: the same constraints and objective as the engine,
+    written once. No hint, no decomposition, no pruning, no capacity reserve.
 
     Returns
     -------
@@ -145,109 +146,33 @@ def cpsat_villages(
         Lead unit per village (``None`` without a plan) and CP-SAT's
         status, objective, bound and timings.
     """
-    from ortools.sat.python import cp_model
-
     from pairing.solver.candidates import build_candidates
+    from pairing.solver.cpsat import solve_cpsat
+    from pairing.solver.leads import lead_of
+    from pairing.solver.model import build_model
 
     t0 = time.perf_counter()
     c = build_candidates(instance, demand)
-    model = cp_model.CpModel()
-    x = [model.new_bool_var(f"x{i}") for i in range(c.n)]
-    dem = c.dem.tolist()
-
-    def by(keys: np.ndarray) -> dict[int, list[int]]:
-        order = np.argsort(keys, kind="stable")
-        k = keys[order]
-        cut = np.flatnonzero(k[1:] != k[:-1]) + 1
-        return {
-            int(g[0]): p.tolist()
-            for g, p in zip(np.split(k, cut), np.split(order, cut), strict=True)
-            if len(g) and g[0] >= 0
-        }
-
-    # R1: one lead per poor village
-    for pairs in by(c.pv).values():
-        model.add_exactly_one(x[i] for i in pairs)
-    # R4, R5, R8 per unit
-    for u, pairs in by(c.pu).items():
-        n_v = cp_model.LinearExpr.sum([x[i] for i in pairs])
-        load = cp_model.LinearExpr.weighted_sum(
-            [x[i] for i in pairs], [dem[i] for i in pairs]
-        )
-        model.add(n_v <= int(c.u_max[u]))
-        model.add(n_v >= int(c.u_min[u]))
-        model.add(load <= int(c.cap[u]))
-        if c.need[u] > 0:  # a leading unit's villages hold its kick-off team (R8)
-            leads = model.new_bool_var(f"lead{u}")
-            model.add(n_v <= int(c.u_max[u]) * leads)
-            model.add(load >= int(c.need[u]) * leads)
-    has_pairs = set(np.unique(c.pu).tolist())
-    for u in np.flatnonzero(c.u_min > 0).tolist():
-        if u not in has_pairs:
-            model.add_bool_or([])  # must lead but cannot: infeasible
-    # R3: county overflow of scattered households, prefecture capacity
-    over = {}
-    county_pairs = by(c.r3_county_of_pair)
-    for k, county in enumerate(c.r3_county.tolist()):
-        top = int(c.r3_scattered[k]) if c.r3_pref[k] >= 0 else 0
-        ov = model.new_int_var(0, top, f"over{county}")
-        over[k] = ov
-        pairs = county_pairs.get(k, [])
-        county_load = cp_model.LinearExpr.weighted_sum(
-            [x[i] for i in pairs], [dem[i] for i in pairs]
-        )
-        model.add(ov - county_load >= int(c.r3_rhs[k]))
-    pref_pairs = by(c.r3_pref_of_pair)
-    for p in np.unique(c.r3_pref[c.r3_pref >= 0]).tolist():
-        pairs = pref_pairs.get(p, [])
-        ks = np.flatnonzero(c.r3_pref == p).tolist()
-        model.add(
-            cp_model.LinearExpr.weighted_sum(
-                [x[i] for i in pairs], [dem[i] for i in pairs]
-            )
-            + cp_model.LinearExpr.sum([over[k] for k in ks])
-            <= int(c.pref_cap[p])
-        )
-    # R6: the province tier's key-county share, unless it takes every key village
-    if c.r6_active:
-        prov = np.flatnonzero(c.province)
-        key = prov[c.key[prov]]
-        n_key = cp_model.LinearExpr.sum([x[i] for i in key.tolist()])
-        n_prov = cp_model.LinearExpr.sum([x[i] for i in prov.tolist()])
-        share = c.r6_den * n_key - c.r6_num * n_prov
-        if c.r6_all_possible:
-            all_key = model.new_bool_var("all_key")
-            big = int(c.r6_num * (int(c.u_max.sum()) + 1))
-            model.add(share + big * all_key >= 0)
-            model.add(n_key >= int(c.key_total) * all_key)
-        else:
-            model.add(share >= 0)
-    model.maximize(cp_model.LinearExpr.weighted_sum(x, c.score.tolist()))
+    m = build_model(c)
     built = time.perf_counter() - t0
-
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = int(workers)
-    solver.parameters.random_seed = int(seed)
-    solver.parameters.max_time_in_seconds = max(1.0, time_limit - built)
-    code = solver.solve(model)
+    r = solve_cpsat(
+        m, time_limit=max(1.0, time_limit - built), seed=seed, workers=workers
+    )
     info: dict[str, Any] = {
         "pairs": c.n,
         "build_seconds": round(built, 3),
-        "cpsat_seconds": round(solver.wall_time, 3),
-        "cpsat_status": solver.status_name(code),
+        "cpsat_seconds": round(r.seconds, 3),
+        "cpsat_status": r.status.upper(),
     }
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if r.x is None:
         # without a solution CP-SAT's bound is only meaningful once its search
         # has started; report none rather than its initial value
         info["best_bound"] = None
         return None, info
-    values = np.fromiter((solver.boolean_value(v) for v in x), dtype=bool, count=c.n)
-    lead = np.full(c.n_villages, -1, dtype=np.int64)
-    lead[c.pv[values]] = c.pu[values]
-    info["objective"] = float(solver.objective_value)
-    info["best_bound"] = _finite(solver.best_objective_bound)
-    info["status"] = "optimal" if code == cp_model.OPTIMAL else "feasible"
-    return lead, info
+    info["objective"] = float(r.objective)
+    info["best_bound"] = _finite(r.bound)
+    info["status"] = r.status
+    return lead_of(c, r.x), info
 
 
 def _finite(value: float | None) -> float | None:

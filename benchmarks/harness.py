@@ -40,7 +40,21 @@ from typing import Any
 
 JILIN = 430_000
 REPO = Path(__file__).resolve().parent.parent
-METHODS = ("pairing", "greedy", "cpsat-mono")
+METHODS = ("pairing", "decomposed", "greedy", "cpsat-mono")
+BUDGETS = ((1.0, 14.0), (3.0, 45.0), (10.0, 240.0))
+"""Time limit per size (share of Jilin) when ``--time-limit`` is not given: #9's
+targets for the whole process (1x: 14 s, 3x: 45 s, 10x: 240 s; smaller sizes
+as 1x), so every planner gets the budget the targets allow."""
+
+
+def budget(size: float) -> float:
+    """Seconds for a size: the first target at or above it."""
+    for top, seconds in BUDGETS:
+        if size <= top:
+            return seconds
+    return BUDGETS[-1][1]
+
+
 README = Path(__file__).resolve().parent / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
@@ -148,7 +162,7 @@ def run_one(
     if plan.exists():
         shutil.rmtree(plan)
     common = ["--time-limit", f"{time_limit:g}"]
-    if method == "pairing":
+    if method in ("pairing", "decomposed"):
         cmd = pairing_cmd(
             "solve",
             str(inst),
@@ -158,6 +172,7 @@ def run_one(
             *common,
             "--workers",
             str(workers),
+            *(["--method", "decomposed"] if method == "decomposed" else []),
         )
     else:
         kind = "greedy" if method == "greedy" else "cpsat"
@@ -187,6 +202,9 @@ def run_one(
     secs = info.get("seconds", {})
     for stage in ("checks", "leaders", "villages", "households", "dispatch", "total"):
         row[f"t_{stage}"] = secs.get(stage)
+    work = _get(info, ("stages", "villages", "work")) or {}
+    for key in ("master solves", "core solves", "core pairs"):
+        row[f"n_{key.replace(' ', '_')}"] = work.get(key)
     if m["rc"] != 0 or not (plan / "village_pairs.parquet").exists():
         row["valid"] = None
         return row
@@ -330,13 +348,13 @@ def markdown(
         f"Python {machine['python']}, OR-Tools {machine['ortools']}, "
         f"HiGHS {machine['highspy']}; {machine['os']}.",
         f"Run: {machine['date']}, sizes {args.sizes}, "
-        f"time limit {args.time_limit:g} s, "
+        f"time limit {_limits(args)}, "
         f"repeats {args.repeats} (1 above Jilin size); medians over repeats.",
         "",
         "| size | households | villages | method | runs | wall s | peak RSS MB | "
-        "objective | bound | gap | villages s | households s | valid | violations | "
-        "uncovered villages |",
-        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+        "objective | bound | gap | villages s | households s | master / core solves "
+        "| valid | violations | uncovered villages |",
+        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for m in meds:
         gap = m.get("gap")
@@ -351,7 +369,9 @@ def markdown(
             f"| {m['method']} | {m['repeats']} | {_fmt(m.get('wall_s'))} "
             f"| {_fmt(m.get('rss_mb'), 0)} | {_fmt(m.get('objective'), 0)} "
             f"| {_fmt(m.get('bound'), 0)} | {gap_s} | {_fmt(m.get('t_villages'))} "
-            f"| {_fmt(m.get('t_households'))} | {m.get('valid', '–')} "
+            f"| {_fmt(m.get('t_households'))} "
+            f"| {_fmt(m.get('n_master_solves'), 0)} / {_fmt(m.get('n_core_solves'), 0)} "
+            f"| {m.get('valid', '–')} "
             f"| {_fmt(m.get('violations'), 0)} "
             f"{_paren(m.get('violations_by_rule'))} "
             f"| {_fmt(m.get('uncovered_villages'), 0)} |"
@@ -399,6 +419,12 @@ def markdown(
             f"| {_valid(replan)} |",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _limits(args: argparse.Namespace) -> str:
+    if args.time_limit:
+        return f"{args.time_limit:g} s"
+    return ", ".join(f"{s:g} s up to {top:g}x" for top, s in BUDGETS)
 
 
 def machine() -> dict[str, str]:
@@ -508,7 +534,13 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--sizes", default=None, help="shares of Jilin, e.g. 0.1,0.3,1,3")
     p.add_argument("--repeats", type=int, default=None, help="repeats per size ≤ 1 (3)")
-    p.add_argument("--time-limit", type=float, default=None, help="seconds (30)")
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds for every size (default: per size, #9's targets: "
+        "14 s up to 1x, 45 s at 3x, 240 s at 10x)",
+    )
     p.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
     p.add_argument("--seed", type=int, default=0, help="instance seed")
     p.add_argument("--workers", type=int, default=max(1, min(8, os.cpu_count() or 1)))
@@ -532,11 +564,11 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     quick = args.quick
     if args.sizes is None:
-        args.sizes = "0.01" if quick else "0.1,0.3,1,3"
+        args.sizes = "0.01" if quick else "0.1,0.3,1,3,10"
     if args.repeats is None:
         args.repeats = 1 if quick else 3
-    if args.time_limit is None:
-        args.time_limit = 5.0 if quick else 30.0
+    if args.time_limit is None and quick:
+        args.time_limit = 5.0
     size_list = [float(s) for s in args.sizes.split(",") if s.strip()]
     if args.replan_size is None:
         args.replan_size = min(size_list) if quick else 1.0
@@ -570,7 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         inst,
                         plan,
                         out / "logs" / tag,
-                        args.time_limit,
+                        args.time_limit or budget(size),
                         args.workers,
                     )
                 )
@@ -597,7 +629,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 inst,
                 plan,
                 out / "logs" / plan.name,
-                args.time_limit,
+                args.time_limit or budget(size),
                 args.workers,
             )
         res = out / "replan-result.json"
@@ -611,7 +643,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "--out",
                 str(res),
                 "--time-limit",
-                f"{args.time_limit:g}",
+                f"{args.time_limit or budget(size):g}",
             ],
             log=out / "logs" / "replan",
         )

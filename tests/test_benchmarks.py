@@ -62,23 +62,24 @@ def test_quick_run_writes_tables(quick_run: Path) -> None:
     with open(quick_run / "results.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     by = {r["method"]: r for r in rows}
-    assert set(by) == {"pairing", "greedy", "cpsat-mono"}
+    assert set(by) == {"pairing", "decomposed", "greedy", "cpsat-mono"}
     for r in rows:
         assert r["households"] == "4300"
         assert float(r["wall_s"]) > 0
         assert float(r["rss_mb"]) > 10  # a Python process with numpy and pandas
-    p = by["pairing"]
-    assert p["valid"] == "1/1" and p["exit"] in ("0", "0.0")
-    assert float(p["objective"]) <= float(p["bound"]) + 1e-6
-    assert float(p["uncovered_villages"]) == 0
-    for key in ("R9_inverted", "R11_keepable", "R12_mean_load", "t_villages"):
-        assert p[key] != ""
+    for name in ("pairing", "decomposed"):  # the engine and the baseline method
+        p = by[name]
+        assert p["valid"] == "1/1" and p["exit"] in ("0", "0.0")
+        assert float(p["objective"]) <= float(p["bound"]) + 1e-6
+        assert float(p["uncovered_villages"]) == 0
+        for key in ("R9_inverted", "R11_keepable", "R12_mean_load", "t_villages"):
+            assert p[key] != ""
     table = (quick_run / "results.md").read_text(encoding="utf-8")
     assert "| size | households |" in table and "cpsat-mono" in table
     assert "Machine:" in table and "OR-Tools" in table
     with open(quick_run / "runs.csv", encoding="utf-8") as f:
         runs = list(csv.DictReader(f))
-    assert len(runs) == 3
+    assert len(runs) == 4
 
 
 def test_quick_run_replans(quick_run: Path) -> None:

@@ -101,9 +101,9 @@ class EngineParams:
     core_per_village_max: int = 16
     core_nodes: int = 200
     core_every: int = 6
-    first_core: int = 12
+    first_core: int = 8
     core_seconds: float = 1.5
-    gap_tolerance: float = 1e-3
+    gap_tolerance: float = 2e-3
     core_thread: bool = True
 
 
