@@ -362,6 +362,7 @@ def build_candidates(
     prefer: IntArray | None = None,
     reserve: float = 0.0,
     prune: bool = False,
+    fit: bool = True,
 ) -> Candidates:
     """Every eligible (village, unit) pair with its coefficient, and rule data.
 
@@ -385,6 +386,9 @@ def build_candidates(
     prune
         Prune the province tier's pairs on very large instances
         (:func:`_province_pairs`); off, every eligible pair is a candidate.
+    fit
+        Drop the pairs whose village alone exceeds the unit's capacity (R5).
+        Off for the conflict search of R15, which must see R5's rows bind.
 
     Raises
     ------
@@ -449,7 +453,7 @@ def build_candidates(
         team = np.isin(pv * n_u + pu, tk)
     cap = _reserved(instance, reserve, pu, demand[pv], team)
     # R5: a village whose demand exceeds a unit's capacity cannot go to it
-    ok = demand[pv] <= cap[pu]
+    ok = (demand[pv] <= cap[pu]) | (not fit)
     if fixed is not None:
         fixed = np.asarray(fixed, dtype=np.int64)
         fv = fixed[pv]

@@ -1,13 +1,17 @@
 """Conflict search: why the village stage has no solution (R15).
 
-:func:`explain` rebuilds the village stage's hard constraints (R1, R2, R3,
-R4, R5 capacity, R6) as a CP-SAT model in which each *group* of constraints
-(one unit's capacity, one unit's least or most villages, one county's or one
-prefecture's R3 coupling, the R6 share) holds only under its own assumption
-literal. When the model is infeasible, CP-SAT names a set of assumptions that
-suffices for infeasibility; a deletion filter then drops every group whose
-removal keeps the rest infeasible, while time remains, so the groups reported
-conflict *together* and (when the filter finished) each one is needed.
+:func:`explain` takes the village stage's own labelled model
+(:func:`~.model.build_model`, every pair of R2 kept, R5 not pre-filtered) and
+puts each *group* of its rows under an assumption literal: one unit's least
+villages, most villages (the two sides of its R4 row), capacity (R5) and
+kick-off team (R8), one county's or one prefecture's R3 coupling, the R6
+share. R1 (one lead per poor village) always holds: it is the structure of
+the problem, and what a planner can change is a unit's capacity, its
+villages per unit, or the shares of the rules. When the model is infeasible,
+CP-SAT names a set of assumptions that suffices; a deletion filter then
+drops every group whose removal keeps the rest infeasible, while time
+remains, so the groups reported conflict *together* and (when the filter
+finished) each one is needed. The rows are the solver's, written once.
 
 Notes on CP-SAT's cores (``sufficient_assumptions_for_infeasibility``):
 
@@ -18,26 +22,24 @@ Notes on CP-SAT's cores (``sufficient_assumptions_for_infeasibility``):
 * the core is not minimal: the deletion filter shrinks it, and it re-solves
   the core alone first, falling back to every group if that is not
   infeasible.
-
-R1 (every poor village exactly one eligible lead unit) and R2 (eligibility)
-are always enforced: they are the structure of the problem, and what a
-planner can change is a unit's capacity, its villages per unit, or the
-shares of the rules.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from ..errors import Cause
+from ..errors import Cause, Infeasible
 from ..instance import Instance
-from ..precheck import COUNTY, PREFECTURE, PROVINCE, SOCIAL, Counts, Pos
+from ..precheck import Counts
+from .candidates import Candidates, build_candidates
+from .cpsat import build_proto
+from .greedy import greedy
+from .model import R3, R4, R5, R6, R8, SparseModel, build_model, complete
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class Group:
 
     rule: str
     kind: str
-    """``capacity``, ``min``, ``max``, ``county``, ``prefecture`` or ``share``."""
+    """``capacity``, ``min``, ``max``, ``team``, ``county``, ``prefecture`` or
+    ``share``."""
     index: int
     """Unit or region index (-1 for ``share``)."""
 
@@ -86,262 +89,167 @@ def explain(
         ``figures["minimal"]`` tells whether the filter proved each needed.
         Empty when the constraints can all hold, or when the time ran out
         before infeasibility was proved.
+
+    Examples
+    --------
+    >>> from pairing.generate import generate
+    >>> explain(generate(2_000, seed=1))
+    []
     """
     start = time.perf_counter()
-    c = Counts(instance, demand)
-    m = _Model(c)
-    causes = list(m.unplaced)
-    if not m.groups:
-        return causes
+    exact = demand is not None
+    if demand is None:
+        counts = Counts(instance)
+        demand = np.zeros(len(instance.villages), dtype=np.int64)
+        demand[counts.pv] = counts.d_lo
+    try:
+        c = build_candidates(instance, np.asarray(demand, dtype=np.int64), fit=False)
+    except Infeasible as exc:  # a village no unit may lead, a unit that cannot
+        return list(exc.causes)
+    m = build_model(c)
+    # R8's rows need households (sum dem x >= need): with the optimistic
+    # demand they could fail where the real one holds, so they take part only
+    # when the demand is exact
+    search = _Search(instance, c, m, team=exact)
 
     def left() -> float:
         return time_limit - (time.perf_counter() - start)
 
-    choice = m.greedy()
-    if m.satisfies(choice):
-        return causes  # a witness: every group holds
-    m.hint(choice)
-    every = list(range(len(m.groups)))
-    status, core = m.solve(every, left(), seed)
+    lead = greedy(c, len(instance.regions), instance.u_region, instance.u_tier)
+    if np.all(lead[c.villages] >= 0):
+        return []  # a witness: every group holds
+    every = [i for i, g in enumerate(search.groups) if g.kind != "free"]
+    status, core = search.solve(every, left(), seed)
     if status != cp_model.INFEASIBLE:
-        return causes
+        return []
+    # prefer the units' own rows as causes: a coupling or policy row (R6's
+    # share, then R3's prefecture and county rows) is left out of the
+    # explanation whenever the rest conflicts without it
+    for kind in ("share", "prefecture", "county"):
+        if left() <= 0:
+            break
+        rest = [i for i in every if search.groups[i].kind != kind]
+        if len(rest) < len(every):
+            status, smaller = search.solve(rest, left(), seed)
+            if status == cp_model.INFEASIBLE and smaller:
+                every, core = rest, smaller
     if not core:  # infeasible without any group: R1/R2 structure alone
-        return causes or [
-            Cause("R1", "", "the poor villages cannot each get an eligible lead unit")
-        ]
+        return [Cause("R1", "", "the poor villages cannot each get an eligible lead")]
     minimal = False
     if shrink and left() > 0:
-        status, again = m.solve(core, left(), seed)
-        if status != cp_model.INFEASIBLE:
-            core = every  # an unreliable core: start from every group
-        elif again:
-            core = again
-        minimal = True
-        i = 0
-        while i < len(core):
-            if left() <= 0:
-                minimal = False
-                break
-            trial = core[:i] + core[i + 1 :]
-            status, smaller = m.solve(trial, left(), seed)
-            if status == cp_model.INFEASIBLE:
-                core = [g for g in trial if g in set(smaller)] or trial
-            else:
-                if status != cp_model.OPTIMAL and status != cp_model.FEASIBLE:
-                    minimal = False  # undecided: keep the group
-                i += 1
+        core, minimal = _shrink(search, core, every, left, seed)
     groups = sorted(
-        (m.groups[g] for g in core), key=lambda g: (g.rule, g.kind, g.index)
+        (search.groups[g] for g in core), key=lambda g: (g.rule, g.kind, g.index)
     )
-    labels = [m.label(g) for g in groups]
+    labels = [search.label(g) for g in groups]
+    out = []
     for g in groups:
-        cause = m.cause(g)
+        cause = search.cause(g)
         figures: dict[str, Any] = {
             **cause.figures,
             "conflict": labels,
             "minimal": minimal,
         }
-        causes.append(
-            Cause(cause.rule, cause.region, cause.message, figures, cause.fix)
-        )
-    return causes
+        out.append(Cause(cause.rule, cause.region, cause.message, figures, cause.fix))
+    return out
 
 
-class _Model:
-    """The village stage's hard constraints, each group under a literal."""
+def _shrink(
+    search: _Search, core: list[int], every: list[int], left: Any, seed: int
+) -> tuple[list[int], bool]:
+    """The deletion filter: drop each group whose removal keeps the rest
+    infeasible; whether every group left was proven needed."""
+    status, again = search.solve(core, left(), seed)
+    if status != cp_model.INFEASIBLE:
+        core = every  # an unreliable core: start from every group
+    elif again:
+        core = again
+    minimal = True
+    i = 0
+    while i < len(core):
+        if left() <= 0:
+            return core, False
+        trial = core[:i] + core[i + 1 :]
+        status, smaller = search.solve(trial, left(), seed)
+        if status == cp_model.INFEASIBLE:
+            core = [g for g in trial if g in set(smaller)] or trial
+        else:
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                minimal = False  # undecided: keep the group
+            i += 1
+    return core, minimal
 
-    def __init__(self, c: Counts) -> None:
-        self.c = c
-        self.model = model = cp_model.CpModel()
+
+class _Search:
+    """The labelled model with its row groups under assumption literals."""
+
+    def __init__(
+        self, instance: Instance, c: Candidates, m: SparseModel, *, team: bool
+    ) -> None:
+        self.inst, self.c, self.m = instance, c, m
         self.groups: list[Group] = []
-        self.lits: list[cp_model.IntVar] = []
-        self.unplaced: list[Cause] = []
-        d = c.d_lo  # exact with an explicit demand, optimistic without
-        self.d = d
-        n_v = len(c.pv)
+        free = -1  # a literal never assumed: rows under it need not hold
+        sides = np.full((m.a.shape[0], 2), -1, dtype=np.int64)
+        count = np.bincount(c.pu, minlength=c.n_units)
+        load = np.bincount(c.pu, weights=c.dem, minlength=c.n_units)
+        key: dict[tuple[str, str, int], int] = {}
 
-        # R2: eligible (village, unit) pairs, vectorised per unit
-        vs, us = [], []
-        leaders = np.flatnonzero(c.tier < SOCIAL)
-        for u in leaders:
-            t, r = c.tier[u], c.u_region[u]
-            if t == PROVINCE:
-                elig = np.arange(n_v)
-            elif t == PREFECTURE:
-                elig = np.flatnonzero(c.pv_pref == r)
-            else:
-                elig = np.flatnonzero(c.pv_county == r)
-            vs.append(elig)
-            us.append(np.full(len(elig), u, dtype=np.int64))
-        pv = np.concatenate(vs) if vs else np.zeros(0, dtype=np.int64)
-        pu = np.concatenate(us) if us else np.zeros(0, dtype=np.int64)
-        x = [model.new_bool_var(f"x{i}") for i in range(len(pv))]
-        self.pv, self.pu, self.x = pv, pu, x
+        def lit(rule: str, kind: str, index: int) -> int:
+            k = (rule, kind, index)
+            if k not in key:
+                key[k] = len(self.groups)
+                self.groups.append(Group(rule, kind, index))
+            return key[k]
 
-        # R1: exactly one lead per poor village
-        order = np.argsort(pv, kind="stable")
-        bounds = np.searchsorted(pv[order], np.arange(n_v + 1))
-        for i in range(n_v):
-            idx = order[bounds[i] : bounds[i + 1]]
-            if len(idx) == 0:
-                vid = str(c.inst.village_index[c.pv[i]])
-                self.unplaced.append(
-                    Cause(
-                        "R2",
-                        vid,
-                        f"{c.village(i)}: no unit may lead it (no province unit, no "
-                        "prefecture unit of its prefecture, no county unit of its "
-                        "county)",
-                        {"village_id": vid},
-                        f"add a unit in {c.region(int(c.pv_county[i]))}",
-                    )
-                )
-                continue
-            model.add_exactly_one(x[j] for j in idx)
-
-        # per unit: capacity (R5), least and most villages (R4)
-        order = np.argsort(pu, kind="stable")
-        bounds = np.searchsorted(pu[order], np.arange(len(c.tier) + 1))
-        load: dict[int, Any] = {}
-        for u in leaders:
-            idx = order[bounds[u] : bounds[u + 1]]
-            xs = [x[j] for j in idx]
-            w = d[pv[idx]]
-            load[int(u)] = cp_model.LinearExpr.weighted_sum(xs, w.tolist())
-            count = cp_model.LinearExpr.sum(xs)
-            if w.sum() > c.cap[u]:
-                model.add(load[int(u)] <= int(c.cap[u])).only_enforce_if(
-                    self._lit("R5", "capacity", u)
-                )
-            lo, hi = int(c.raw_min[u]), int(c.inst.u_max[u])
-            if lo > 0:
-                model.add(count >= lo).only_enforce_if(self._lit("R4", "min", u))
-            if hi < len(idx):
-                model.add(count <= hi).only_enforce_if(self._lit("R4", "max", u))
-
-        # R3: a county's overflow is what its county tier cannot carry, and a
-        # prefecture's tier carries the overflow of its counties
-        self.cap_c = c.tier_sum(c.cap, COUNTY)
-        self.cap_p = c.tier_sum(c.cap, PREFECTURE)
-        overflow: dict[int, list[Any]] = {}
-        for k in np.flatnonzero((c.level == 2) & (c.scattered > 0)):
-            s = int(c.scattered[k])
-            ov = model.new_int_var(0, s, f"ov{k}")
-            units = np.flatnonzero((c.tier == COUNTY) & (c.u_region == k))
-            tier_load = cp_model.LinearExpr.sum([load[int(u)] for u in units])
-            model.add(ov >= s - int(self.cap_c[k]) + tier_load).only_enforce_if(
-                self._lit("R3", "county", k)
-            )
-            overflow.setdefault(int(c.parent[k]), []).append(ov)
-        for p, ovs in overflow.items():
-            units = np.flatnonzero((c.tier == PREFECTURE) & (c.u_region == p))
-            tier_load = cp_model.LinearExpr.sum([load[int(u)] for u in units])
-            cap = int(self.cap_p[p]) if p >= 0 else 0
-            model.add(cp_model.LinearExpr.sum(ovs) + tier_load <= cap).only_enforce_if(
-                self._lit("R3", "prefecture", p)
-            )
-
-        # R6: K >= share * P, unless every key-county village is province-led
-        share = Fraction(c.rules.province_key_county_share).limit_denominator(10**6)
-        nk = int(c.pv_key.sum())
-        self.share = share
-        if share > 0 and nk > 0:
-            prov = c.tier[pu] == PROVINCE
-            p_all = cp_model.LinearExpr.sum([x[j] for j in np.flatnonzero(prov)])
-            k_all = cp_model.LinearExpr.sum(
-                [x[j] for j in np.flatnonzero(prov & c.pv_key[pv])]
-            )
-            all_key = model.new_bool_var("all_key")
-            model.add(k_all >= nk).only_enforce_if(all_key)
-            lit = self._lit("R6", "share", -1)
-            model.add(
-                share.denominator * k_all - share.numerator * p_all >= 0
-            ).only_enforce_if([lit, all_key.Not()])
-
-    def greedy(self) -> np.ndarray:
-        """A quick assignment (pair index per poor village, -1: none) to hint.
-
-        Heaviest villages first (key-county ones before the rest), each to an
-        eligible unit with room: units below their least villages first, then
-        province units for key-county villages, prefecture, province, county
-        (keeping county spare for scattered households, R3), the emptiest
-        first.
-        """
-        c, pv, pu = self.c, self.pv, self.pu
-        left = c.cap.astype(np.int64).copy()
-        count = np.zeros(len(c.tier), dtype=np.int64)
-        hi, lo = c.inst.u_max, c.raw_min
-        order = np.argsort(pv, kind="stable")
-        bounds = np.searchsorted(pv[order], np.arange(len(c.pv) + 1))
-        choice = np.full(len(c.pv), -1, dtype=np.int64)
-        rank = np.array([2, 1, 3, 9])
-        for i in np.lexsort((-self.d, ~c.pv_key)):
-            idx = order[bounds[i] : bounds[i + 1]]
-            us = pu[idx]
-            ok = (left[us] >= self.d[i]) & (count[us] < hi[us])
-            if not ok.any():
-                continue
-            tier_rank = np.where(
-                (c.tier[us] == PROVINCE) & c.pv_key[i], 0, rank[c.tier[us]]
-            )
-            key = np.where(count[us] < lo[us], 0, 10) + tier_rank
-            key = np.where(ok, key, 99)
-            best = np.flatnonzero(key == key.min())
-            j = best[np.argmax(left[us[best]])]
-            choice[i] = idx[j]
-            left[us[j]] -= self.d[i]
-            count[us[j]] += 1
-        return choice
-
-    def satisfies(self, choice: np.ndarray) -> bool:
-        """Whether an assignment keeps every group (R1–R6 of the model)."""
-        c = self.c
-        if (choice < 0).any() or self.unplaced:
-            return False
-        n_u = len(c.tier)
-        units = self.pu[choice]
-        count = np.bincount(units, minlength=n_u)
-        load = np.bincount(units, weights=self.d, minlength=n_u).astype(np.int64)
-        lead = c.tier < SOCIAL
-        if (load > c.cap)[lead].any() or (count < c.raw_min)[lead].any():
-            return False
-        if (count > c.inst.u_max)[lead].any():
-            return False
-        county_load = c.tier_sum(load, COUNTY)
-        over = np.maximum(0, c.scattered - (self.cap_c - county_load))
-        over = np.where(c.level == 2, over, 0)
-        spill = over > 0
-        if (c.parent[spill] < 0).any():
-            return False  # no prefecture tier to take the overflow
-        pref_over = np.bincount(c.parent[spill], weights=over[spill], minlength=c.nr)
-        if (pref_over + c.tier_sum(load, PREFECTURE) > self.cap_p).any():
-            return False
-        share, nk = self.share, int(c.pv_key.sum())
-        if share > 0 and nk > 0:
-            prov = c.tier[units] == PROVINCE
-            p, k = int(prov.sum()), int((prov & c.pv_key).sum())
-            if k < nk and k * share.denominator < share.numerator * p:
-                return False
-        return True
-
-    def hint(self, choice: np.ndarray) -> None:
-        chosen = np.zeros(len(self.pv), dtype=bool)
-        chosen[choice[choice >= 0]] = True
-        for var, value in zip(self.x, chosen.tolist(), strict=True):
-            self.model.add_hint(var, value)
-
-    def _lit(self, rule: str, kind: str, index: Pos) -> cp_model.IntVar:
-        lit = self.model.new_bool_var(f"{kind}{index}")
-        self.groups.append(Group(rule, kind, int(index)))
-        self.lits.append(lit)
-        return lit
+        # groups in a fixed order (the deletion filter tries them in it):
+        # each unit's capacity, least and most villages and team, then the
+        # R3 rows, then R6
+        rule, owner = m.row_rule, m.row_owner
+        rank = {R5: 0, R4: 1, R8: 2}
+        unit_rows = sorted(
+            np.flatnonzero(np.isin(rule, (R4, R5, R8))).tolist(),
+            key=lambda r: (owner[r], rank[int(rule[r])], r),
+        )
+        other = np.flatnonzero(np.isin(rule, (R3, R6))).tolist()
+        for r in [*unit_rows, *other]:
+            kind_of, who = int(rule[r]), int(owner[r])
+            if kind_of == R5 and load[who] > m.hi[r]:
+                sides[r] = lit("R5", "capacity", who)
+            elif kind_of == R4:  # least and most villages: two groups
+                if m.lo[r] > 0:
+                    sides[r, 0] = lit("R4", "min", who)
+                if m.hi[r] < count[who]:
+                    sides[r, 1] = lit("R4", "max", who)
+            elif kind_of == R8:
+                if team:
+                    sides[r] = lit("R8", "team", who)
+                else:
+                    if free < 0:
+                        free = lit("", "free", -1)
+                    sides[r] = free
+            elif kind_of == R3:
+                kind = "county" if np.isfinite(m.lo[r]) else "prefecture"
+                sides[r] = lit("R3", kind, who)
+            elif kind_of == R6:
+                sides[r] = lit("R6", "share", -1)
+        self.model = build_proto(m, sides=sides, literals=len(self.groups))
+        self.n_cols = m.a.shape[1]
+        lead = greedy(c, len(instance.regions), instance.u_region, instance.u_tier)
+        if np.all(lead[c.villages] >= 0):  # a hint (never taken as a proof)
+            x = np.zeros(c.n, dtype=np.int64)
+            x[c.pair_index(lead)] = 1
+            full = complete(m, x)
+            if full is not None:
+                for j, v in enumerate(full.tolist()):
+                    self.model.add_hint(self.model.get_int_var_from_proto_index(j), v)
 
     def solve(
         self, groups: list[int], limit: float, seed: int
     ) -> tuple[Any, list[int]]:
         """Solve under the groups' assumptions; the core's groups when infeasible."""
         self.model.clear_assumptions()
-        self.model.add_assumptions([self.lits[g] for g in groups])
+        lits = [self.n_cols + g for g in groups]
+        self.model.proto.assumptions.extend(lits)
         solver = cp_model.CpSolver()
         solver.parameters.catch_sigint_signal = False  # let Ctrl-C reach Python
         solver.parameters.num_workers = 1
@@ -351,110 +259,132 @@ class _Model:
         status = solver.solve(self.model)
         if status != cp_model.INFEASIBLE:
             return status, []
-        by_index = {self.lits[g].index: g for g in groups}
+        by_index = {self.n_cols + g: g for g in groups}
         core = solver.sufficient_assumptions_for_infeasibility()
         return status, sorted({by_index[i] for i in core if i in by_index})
 
     # -- wording -------------------------------------------------------------
 
     def label(self, g: Group) -> str:
-        c = self.c
-        if g.kind in ("capacity", "min", "max"):
-            return f"{g.rule} {g.kind} {c.u_id[g.index]}"
+        inst = self.inst
+        if g.kind in ("capacity", "min", "max", "team"):
+            return f"{g.rule} {g.kind} {inst.unit_index[g.index]}"
         if g.kind in ("county", "prefecture"):
-            return f"{g.rule} {g.kind} {c.r_id[g.index]}"
+            return f"{g.rule} {g.kind} {inst.region_index[g.index]}"
         return f"{g.rule} share"
 
     def cause(self, g: Group) -> Cause:
+        if g.kind in ("capacity", "min", "max", "team"):
+            return _unit_cause(self.inst, self.c, g)
+        if g.kind in ("county", "prefecture"):
+            return _region_cause(self.inst, self.c, g)
         c = self.c
-        u = g.index
-        if g.kind in ("capacity", "min", "max"):
-            uid = str(c.u_id[u])
-            sel = self.pu == u
-            dem = self.d[self.pv[sel]]
-            cap = int(c.cap[u])
-            fig = {
-                "unit_id": uid,
-                "capacity": cap,
-                "cadres": int(c.cadres[u]),
-                "min_villages": int(c.raw_min[u]),
-                "max_villages": int(c.inst.u_max[u]),
-                "eligible_villages": int(sel.sum()),
-                "fitting_villages": int((dem <= cap).sum()),
-                "smallest_village": int(dem.min()) if len(dem) else 0,
-            }
-            if g.kind == "capacity":
-                return Cause(
-                    "R5",
-                    uid,
-                    f"{c.unit(u)}: its {fig['cadres']:,} cadres can carry {cap:,} "
-                    f"households; {fig['fitting_villages']:,} of the "
-                    f"{fig['eligible_villages']:,} villages it may lead fit",
-                    fig,
-                    f"add capacity to {uid} (more cadres or a higher max_households)",
-                )
-            if g.kind == "min":
-                return Cause(
-                    "R4",
-                    uid,
-                    f"{c.unit(u)} must lead at least {fig['min_villages']} village(s)",
-                    fig,
-                    f"lower min_villages of {uid}",
-                )
-            return Cause(
-                "R4",
-                uid,
-                f"{c.unit(u)} may lead at most {fig['max_villages']} village(s)",
-                fig,
-                f"raise max_villages of {uid}",
-            )
-        if g.kind == "county":
-            k = g.index
-            fig = {
-                "region_id": str(c.r_id[k]),
-                "scattered": int(c.scattered[k]),
-                "county_capacity": int(self.cap_c[k]),
-            }
-            return Cause(
-                "R3",
-                str(c.r_id[k]),
-                f"{c.region(k)}: {fig['scattered']:,} scattered households go to its "
-                f"county tier (capacity {fig['county_capacity']:,}, less the "
-                "households of the villages its units lead) before the prefecture "
-                "tier takes any",
-                fig,
-                f"add county-tier capacity in {c.r_name[k] or c.r_id[k]}",
-            )
-        if g.kind == "prefecture":
-            p = g.index
-            kids = (c.level == 2) & (c.parent == p)
-            region_id = str(c.r_id[p]) if p >= 0 else ""
-            fig = {
-                "region_id": region_id,
-                "prefecture_capacity": int(self.cap_p[p]) if p >= 0 else 0,
-                "scattered": int(c.scattered[kids].sum()),
-            }
-            return Cause(
-                "R3",
-                region_id,
-                f"{c.region(p) if p >= 0 else 'no prefecture'}: its prefecture tier "
-                f"(capacity {fig['prefecture_capacity']:,}) carries its own villages "
-                "and "
-                "what its county tiers cannot",
-                fig,
-                f"add prefecture-tier capacity in {c.r_name[p] or c.r_id[p]}"
-                if p >= 0
-                else "",
-            )
-        nk = int(c.pv_key.sum())
-        fig = {"share": float(self.share), "key_villages": nk}
+        share = c.r6_num / c.r6_den if c.r6_den else 0.0
+        fig = {"share": share, "key_villages": int(c.key_total)}
         return Cause(
             "R6",
-            str(c.r_id[c.inst.province]),
-            f"at least {float(self.share):.0%} of the province units' villages must "
-            "lie "
-            f"in key counties (unless all {nk:,} key-county poor villages are theirs)",
+            str(self.inst.region_index[self.inst.province]),
+            f"at least {share:.0%} of the province units' villages must lie in "
+            f"key counties (unless all {c.key_total:,} key-county poor villages "
+            "are theirs)",
             fig,
             "lower province_key_county_share, or let province units carry more "
             "key-county villages (capacity, max_villages)",
         )
+
+
+def _unit(inst: Instance, u: int) -> str:
+    name = str(inst.units["name"].iloc[u])
+    uid = str(inst.unit_index[u])
+    tier = str(inst.units["tier"].iloc[u])
+    return f"{tier} unit {uid}" + (f" ({name})" if name and name != uid else "")
+
+
+def _unit_cause(inst: Instance, c: Candidates, g: Group) -> Cause:
+    u = g.index
+    uid = str(inst.unit_index[u])
+    dem = c.dem[c.pu == u]
+    cap = int(c.cap[u])
+    fig = {
+        "unit_id": uid,
+        "capacity": cap,
+        "cadres": int(inst.u_cadres[u]),
+        "min_villages": int(c.u_min[u]),
+        "max_villages": int(c.u_max[u]),
+        "eligible_villages": len(dem),
+        "fitting_villages": int((dem <= cap).sum()),
+        "smallest_village": int(dem.min()) if len(dem) else 0,
+    }
+    who = _unit(inst, u)
+    if g.kind == "capacity":
+        return Cause(
+            "R5",
+            uid,
+            f"{who}: its {fig['cadres']:,} cadres can carry {cap:,} households; "
+            f"{fig['fitting_villages']:,} of the {fig['eligible_villages']:,} "
+            "villages it may lead fit",
+            fig,
+            f"add capacity to {uid} (more cadres or a higher max_households)",
+        )
+    if g.kind == "team":
+        return Cause(
+            "R8",
+            uid,
+            f"{who}: the villages it may lead hold too few households for a "
+            f"kick-off team of {int(c.need[u])} carrier(s)",
+            {**fig, "team_households": int(c.need[u])},
+            f"add households or cadres, or set min_villages of {uid} to 0",
+        )
+    if g.kind == "min":
+        return Cause(
+            "R4",
+            uid,
+            f"{who} must lead at least {fig['min_villages']} village(s)",
+            fig,
+            f"lower min_villages of {uid}",
+        )
+    return Cause(
+        "R4",
+        uid,
+        f"{who} may lead at most {fig['max_villages']} village(s)",
+        fig,
+        f"raise max_villages of {uid}",
+    )
+
+
+def _region_cause(inst: Instance, c: Candidates, g: Group) -> Cause:
+    k = g.index
+    rid = str(inst.region_index[k])
+    name = str(inst.regions["name"].iloc[k]) or rid
+    here = f"region {rid}" + (f" ({name})" if name != rid else "")
+    if g.kind == "county":
+        pos = int(np.flatnonzero(c.r3_county == k)[0])
+        scattered = int(c.r3_scattered[pos])
+        fig = {
+            "region_id": rid,
+            "scattered": scattered,
+            "county_capacity": scattered - int(c.r3_rhs[pos]),
+        }
+        return Cause(
+            "R3",
+            rid,
+            f"{here}: {scattered:,} scattered households go to its county tier "
+            f"(capacity {fig['county_capacity']:,}, less the households of the "
+            "villages its units lead) before the prefecture tier takes any",
+            fig,
+            f"add county-tier capacity in {name}",
+        )
+    kids = c.r3_pref == k
+    fig = {
+        "region_id": rid,
+        "prefecture_capacity": int(c.pref_cap[k]),
+        "scattered": int(c.r3_scattered[kids].sum()),
+    }
+    return Cause(
+        "R3",
+        rid,
+        f"{here}: its prefecture tier (capacity {fig['prefecture_capacity']:,}) "
+        "carries its own villages and what its county tiers cannot",
+        fig,
+        f"add prefecture-tier capacity in {name}",
+    )

@@ -64,13 +64,38 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         )
 
 
-def build_proto(m: SparseModel, hint: IntArray | None = None) -> cp_model.CpModel:
-    """A CP-SAT model of ``m`` (minimising ``-cost``), with an optional full hint."""
+def build_proto(
+    m: SparseModel,
+    hint: IntArray | None = None,
+    *,
+    sides: IntArray | None = None,
+    literals: int = 0,
+) -> cp_model.CpModel:
+    """A CP-SAT model of ``m`` (minimising ``-cost``), with an optional full hint.
+
+    Parameters
+    ----------
+    m
+        The labelled model.
+    hint
+        Values of ``m``'s columns to start from.
+    sides
+        Optional, shape ``(rows, 2)``: per row, the boolean variable (an index
+        among the ``literals`` extra ones, -1 for none) under which its lower
+        and its upper side hold. A row whose two sides have different
+        literals is written as two half rows. Used by the conflict search of
+        R15, which switches the rules' row groups on and off.
+    literals
+        Extra boolean variables to add after ``m``'s columns (for ``sides``).
+    """
     model = cp_model.CpModel()
     p = model.proto
     lo, hi = m.col_lo.tolist(), m.col_hi.tolist()
     for a, b in zip(lo, hi, strict=True):
         p.variables.add().domain.extend([a, b])
+    n = len(lo)
+    for _ in range(literals):
+        p.variables.add().domain.extend([0, 1])
     a = m.a.tocsr()
     indptr = a.indptr
     idx = a.indices.tolist()
@@ -78,16 +103,30 @@ def build_proto(m: SparseModel, hint: IntArray | None = None) -> cp_model.CpMode
     rlo = np.where(np.isfinite(m.lo), m.lo, -_BIG).astype(np.int64).tolist()
     rhi = np.where(np.isfinite(m.hi), m.hi, _BIG).astype(np.int64).tolist()
     bounds = indptr.tolist()
+    side = (
+        np.full((a.shape[0], 2), -1, dtype=np.int64) if sides is None else sides
+    ).tolist()
     for r in range(a.shape[0]):
         s, e = bounds[r], bounds[r + 1]
         if s == e:  # an empty row: 0 must lie in it (build_candidates checks R4)
-            if rlo[r] > 0 or rhi[r] < 0:
+            if (rlo[r] > 0 or rhi[r] < 0) and side[r] == [-1, -1]:
                 p.constraints.add().bool_or.literals.extend([])
             continue
-        lin = p.constraints.add().linear
-        lin.vars.extend(idx[s:e])
-        lin.coeffs.extend(val[s:e])
-        lin.domain.extend([rlo[r], rhi[r]])
+        l_lo, l_hi = side[r]
+        halves = (
+            [(rlo[r], rhi[r], l_lo)]
+            if l_lo == l_hi
+            else [(rlo[r], _BIG, l_lo), (-_BIG, rhi[r], l_hi)]
+        )
+        for d_lo, d_hi, lit in halves:
+            if d_lo <= -_BIG and d_hi >= _BIG:
+                continue
+            ct = p.constraints.add()
+            if lit >= 0:
+                ct.enforcement_literal.append(n + lit)
+            ct.linear.vars.extend(idx[s:e])
+            ct.linear.coeffs.extend(val[s:e])
+            ct.linear.domain.extend([d_lo, d_hi])
     nz = np.flatnonzero(m.cost)
     p.objective.vars.extend(nz.tolist())
     p.objective.coeffs.extend((-m.cost[nz]).tolist())
