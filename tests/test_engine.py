@@ -233,3 +233,24 @@ def _pairs(c, lead):
     x = np.zeros(c.n, dtype=np.int64)
     x[c.pair_index(lead)] = 1
     return x
+
+
+def test_highs_duals_are_this_conventions_multipliers():
+    """For a maximisation HiGHS' row dual is d optimum / d bound: >= 0 on a
+    binding upper side, <= 0 on a binding lower side (the master and the
+    warm start rely on it)."""
+    import highspy
+
+    from pairing.solver.highs import new_highs
+
+    inf = highspy.kHighsInf
+    duals = []
+    for lo, hi, coef in ((-inf, 1.0, 1.0), (-1.0, inf, -1.0)):
+        h = new_highs()
+        h.addVar(0, 10)
+        h.changeColCost(0, 1.0)
+        h.addRow(lo, hi, 1, np.array([0], dtype=np.int32), np.array([coef]))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        h.run()
+        duals.append(float(h.getSolution().row_dual[0]))
+    assert duals == [1.0, -1.0]

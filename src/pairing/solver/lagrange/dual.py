@@ -131,17 +131,13 @@ class Relaxation:
         return y
 
     def from_duals(self, duals: FloatArray) -> FloatArray:
-        """Multipliers from an LP's row duals of the whole model.
+        """Multipliers from a maximising LP's row duals of the whole model.
 
-        The sign convention of the LP solver is not assumed: both signs are
-        evaluated and the stronger (smaller) bound is kept.
+        For a maximisation HiGHS reports each row's dual as the derivative
+        of the optimum by the row's bound: the multiplier of this module's
+        convention (``tests/test_engine.py`` checks it on a tiny LP).
         """
-        y = np.asarray(duals, dtype=np.float64)[self.rows]
-        best = min(
-            (self.project(s * y) for s in (1.0, -1.0)),
-            key=lambda z: self.evaluate(z).value,
-        )
-        return best
+        return self.project(np.asarray(duals, dtype=np.float64)[self.rows])
 
     def reduced(self, y: FloatArray) -> FloatArray:
         """Reduced value of every pair at ``y``."""

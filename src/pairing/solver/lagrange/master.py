@@ -141,7 +141,6 @@ class Master:
         self.n_aux = len(relax.aux) + k
         self._seen: set[tuple[int, ...]] = set()
         self._sets: list[IntArray] = []  # pairs of each set column
-        self.sign: float | None = None
 
     @property
     def n_sets(self) -> int:
@@ -238,14 +237,10 @@ class Master:
             return MasterSolution("infeasible", -np.inf, self.relax.zero())
         if st != highspy.HighsModelStatus.kOptimal:
             return MasterSolution("stopped", np.nan, self.relax.zero())
-        duals = np.asarray(self.h.getSolution().row_dual, dtype=np.float64)[
-            : self.n_rel
-        ]
-        if self.sign is None:  # HiGHS' sign convention, found once
-            pos, neg = (self.relax.project(s * duals) for s in (1.0, -1.0))
-            vp, vn = self.relax.evaluate(pos).value, self.relax.evaluate(neg).value
-            self.sign = 1.0 if vp <= vn else -1.0
-        y = self.relax.project(self.sign * duals)
+        duals = np.asarray(self.h.getSolution().row_dual, dtype=np.float64)
+        # for a maximisation, HiGHS' row dual is d optimum / d bound: the
+        # multiplier of this module's convention (tests/test_engine.py holds it)
+        y = self.relax.project(duals[: self.n_rel])
         return MasterSolution(
             "optimal", float(self.h.getInfo().objective_function_value), y
         )
