@@ -44,6 +44,7 @@ from ortools.graph.python import min_cost_flow
 from ..errors import Cause, Infeasible
 from ..instance import Instance, IntArray
 from ..rules import Weights
+from .teams import fieldable
 
 SCALE = 1000
 """Cost units per unit of a normalised objective term."""
@@ -149,6 +150,8 @@ def assign_households(
     todo[leader_households] = False
     cadre = np.full(n_h, -1, dtype=np.int64)
     cap = instance.c_cap.copy()
+    # R8: a unit that can never field its first team must carry nothing
+    cap[~fieldable(instance)[instance.c_unit]] = 0
     if keep is not None:
         kept = _keepable(instance, lead, todo, np.asarray(keep, dtype=np.int64))
         cadre[kept] = keep[kept]
@@ -547,6 +550,8 @@ def _keepable(
     n_c = len(instance.cadres)
     hv = instance.h_village
     ok = todo & (keep >= 0) & (keep < n_c)
+    can = fieldable(instance)  # R8: a unit that cannot field a team keeps none
+    ok[ok] &= can[instance.c_unit[keep[ok]]]
     h = np.flatnonzero(ok)
     u = instance.c_unit[keep[h]]
     v = hv[h]
@@ -579,7 +584,11 @@ def _keepable(
         )
         county_cap = np.bincount(
             instance.u_region[instance.c_unit],
-            weights=np.where(instance.u_tier[instance.c_unit] == 2, instance.c_cap, 0),
+            weights=np.where(
+                (instance.u_tier == 2)[instance.c_unit] & can[instance.c_unit],
+                instance.c_cap,
+                0,
+            ),
             minlength=n_r,
         )
         led = instance.v_poor & (lead >= 0)
