@@ -244,3 +244,51 @@ def test_repair_never_moves_a_leading_units_village_households():  # R8, R3
     village = inst.h_village
     poor = inst.v_poor[village]
     assert np.array_equal(h1[poor], h0[poor])
+
+
+def _county_province(s_cadres):
+    from test_solve import cadres, province, unit
+
+    units = [
+        unit("K", "county", "C", min_villages=1),
+        unit("S", "county", "C", max_villages=0),
+    ]
+    return province(
+        {"C": "A"},
+        [("v1", "C", True, 2.0, 6), ("w1", "C", False, 0.0, 1)],
+        units,
+        cadres=cadres("K", 4) + s_cadres,
+    )
+
+
+def test_solve_gives_a_scattered_only_unit_a_team_or_no_task(monkeypatch):  # R8
+    from test_solve import solved
+
+    import pairing
+    from pairing.solver import dispatch as dispatch_module
+
+    # S has two cadres and no head: one scattered household cannot make its
+    # team of 2, so the solver gives it away (the flow would have put it on an
+    # idle S cadre: the even-load cost)
+    s = [
+        {"cadre_id": f"S-{i}", "unit_id": "S", "rank": 1, "is_head": False}
+        for i in range(2)
+    ]
+    inst = _county_province(s)
+    with monkeypatch.context() as m:  # without the repair: R8 is broken
+        m.setattr(dispatch_module, "repair_teams", lambda i, lead, h: h.copy())
+        raw = pairing.solve(inst, time_limit=10, seed=0)
+        assert pairing.validate(inst, raw).rules() == {"R8"}
+    plan = solved(inst)  # validated under the amended R8
+    hp = plan.household_pairs.set_index("household_id")
+    assert hp.loc["w1-h00", "unit_id"] == "K"
+    assert "S" not in set(plan.dispatch["unit_id"])
+    # with a head, one carrier is enough: S keeps it and sends head + carrier
+    inst = _county_province([dict(s[0], is_head=True, rank=4, max_households=0), s[1]])
+    plan = solved(inst)
+    hp = plan.household_pairs.set_index("household_id")
+    assert hp.loc["w1-h00", "unit_id"] == "S"
+    assert sorted(plan.dispatch.loc[plan.dispatch["unit_id"] == "S", "cadre_id"]) == [
+        "S-0",
+        "S-1",
+    ]
