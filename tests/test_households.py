@@ -233,3 +233,30 @@ def test_units_that_cannot_field_a_team_get_nothing():  # R8, R3
     who = inst.cadre_index[res.cadre].to_numpy()
     assert "lone" not in who
     assert res.overflow == 1
+
+
+def test_counties_on_their_own_keep_the_optimum(monkeypatch):  # R3, R12
+    """Counties whose county tier can carry them are solved alone: the optimal
+    cost and the prefecture overflow are those of whole prefectures."""
+    from pairing.generate import generate_with_reference
+    from pairing.solver import households as hs
+
+    inst, ref = generate_with_reference(8_600, seed=1, short_counties=3)
+    lead = np.full(len(inst.villages), -1, dtype=np.int64)
+    lead[inst.village_index.get_indexer(ref["village_id"])] = (
+        inst.unit_index.get_indexer(ref["unit_id"])
+    )
+    none = np.zeros(0, dtype=np.int64)
+    split = assign_households(inst, lead, none, reserve=0.05)
+    whole_parts = hs._components
+
+    def whole(instance, lead, todo, cap):
+        return whole_parts(instance, lead, todo, cap, split=False)
+
+    monkeypatch.setattr(hs, "_components", whole)
+    joint = assign_households(inst, lead, none, reserve=0.05)
+    assert split.overflow == joint.overflow > 0
+    assert split.objective == joint.objective
+    assert split.arcs < joint.arcs
+    load = np.bincount(split.cadre[split.cadre >= 0], minlength=len(inst.cadres))
+    assert np.all(load <= inst.c_cap)

@@ -44,6 +44,7 @@ from ortools.graph.python import min_cost_flow
 from ..errors import Cause, Infeasible
 from ..instance import Instance, IntArray
 from ..rules import Weights
+from .nearest import nearest_units
 from .teams import fieldable
 
 SCALE = 1000
@@ -163,11 +164,15 @@ def assign_households(
     ).astype(np.int64)
     free = np.maximum(0, instance.u_reserved_capacity(reserve) - kept_per_unit)
     hb, bmean = _buckets(instance.h_severity, buckets)
-    comp_h, comp_u = _components(instance, lead)
+    comp_h, comp_u = _components(instance, lead, todo, cap)
     n_comp = int(comp_u.max(initial=-1)) + 1
     jobs = []
+    h_sorted = np.flatnonzero(todo)
+    h_sorted = h_sorted[np.argsort(comp_h[h_sorted], kind="stable")]
+    h_first = np.searchsorted(comp_h[h_sorted], np.arange(n_comp + 1))
     for k in range(n_comp):
-        view = _View.of(instance, lead, todo, cap, free, comp_h == k, comp_u == k)
+        hh = h_sorted[h_first[k] : h_first[k + 1]]
+        view = _View.of(instance, lead, cap, free, hh, comp_u == k)
         jobs.append((view, hb[view.households], bmean, w, nearest))
     if executor is not None and len(jobs) > 1:
         results = list(executor.map(_flow_job, jobs))
@@ -262,20 +267,10 @@ def _flow_job(
     # units directly (exact travel), or -> the county pool (charged the
     # farthest unit's travel) -> any county-tier unit of the county
     county_units, cu_lo, cu_cnt = _members(u_region, u_tier == 2, sg_county)
-    g_rep = np.repeat(np.arange(len(sg)), cu_cnt)
-    units = county_units[_spread(cu_lo, cu_cnt)]
-    travel = np.rint(
-        SCALE * w.distance * instance.distance(units, sg_village[g_rep]) / 100.0
-    ).astype(np.int64)
-    o = np.lexsort((units, travel, g_rep))
-    g_rep, units, travel = g_rep[o], units[o], travel[o]
-    first = np.searchsorted(g_rep, g_rep, side="left")
-    direct = (np.arange(len(g_rep)) - first) < nearest
-    far = np.zeros(len(sg), dtype=np.int64)
-    if len(travel):
-        np.maximum.at(far, g_rep, travel)
+    g_rep, units, travel, far = _direct_arcs(
+        instance, w.distance, sg_village, sg_county, nearest
+    )
     via_pool = np.flatnonzero(cu_cnt > nearest)
-    g_rep, units, travel = g_rep[direct], units[direct], travel[direct]
     arcs(sg0 + g_rep, ub0 + units * nb + sg_bucket[g_rep], big, travel)
     arcs(sg0 + via_pool, pool0 + cb_of_sg[via_pool], big, far[via_pool])
     # a household in a unit's reserve costs more than any R10/R12/travel
@@ -482,17 +477,15 @@ class _View:
         cls,
         instance: Instance,
         lead: IntArray,
-        todo: np.ndarray,
         cap: IntArray,
         free: IntArray,
-        h_mask: np.ndarray,
+        households: IntArray,
         u_mask: np.ndarray,
     ) -> _View:
         units = np.flatnonzero(u_mask)
         local = np.full(len(instance.units), -1, dtype=np.int64)
         local[units] = np.arange(len(units))
         cadres = np.flatnonzero(u_mask[instance.c_unit])
-        households = np.flatnonzero(h_mask & todo)
         return cls(
             households=households,
             cadres=cadres,
@@ -512,26 +505,59 @@ class _View:
         )
 
 
-def _components(instance: Instance, lead: IntArray) -> tuple[IntArray, IntArray]:
-    """Independent parts of the flow: the province tier's units with their
-    villages' households, and each prefecture with its prefecture- and
-    county-tier units, their villages' households and its scattered ones."""
-    u_comp = np.where(
-        instance.u_tier == 0, 0, 1 + instance.r_prefecture[instance.u_region]
-    )
-    u_comp[instance.u_tier == 3] = -1  # social units carry no household
+def _components(
+    instance: Instance,
+    lead: IntArray,
+    todo: np.ndarray,
+    cap: IntArray,
+    split: bool = True,
+) -> tuple[IntArray, IntArray]:
+    """Independent parts of the flow, as component numbers per household and unit.
+
+    The province tier's units with their villages' households are one part.
+    A county whose county-tier cadres can carry all of its households (its
+    scattered ones and its county units' villages') is a part of its own:
+    the overflow to the prefecture tier costs more than any other path
+    (module docstring), so an optimal flow sends none while one of the
+    county's cadres has room, and nothing else links the county to the rest.
+    Each prefecture's other counties, its prefecture-tier units and their
+    villages' households are one part ("县级兜底"). Smaller parts keep the
+    flow's cost near linear in the province's size (the min-cost flow is not:
+    it took 5.7× the time for 3× the households on whole prefectures). With
+    ``split=False`` every county stays with its prefecture (for tests).
+    """
+    nr = len(instance.regions)
+    tier, region = instance.u_tier, instance.u_region
     hv = instance.h_village
     h_lead = lead[hv]
-    h_comp = np.where(
+    in_poor = ~instance.h_scattered & (h_lead >= 0)
+    # county k carries alone when its county cadres' capacity covers it (R3)
+    county_cap = np.bincount(
+        region[instance.c_unit],
+        weights=np.where(tier[instance.c_unit] == 2, cap, 0),
+        minlength=nr,
+    )
+    by_county = todo & (
+        instance.h_scattered | (in_poor & (tier[np.maximum(h_lead, 0)] == 2))
+    )
+    demand = np.bincount(instance.h_county[by_county], minlength=nr)
+    alone = (county_cap >= demand) & split
+    pref = instance.r_prefecture
+    own = (tier == 2) & alone[region]  # a county unit of a county on its own
+    u_key = 2 + pref[region] * (nr + 1) + np.where(own, region + 1, 0)
+    u_key[tier == 0] = 0
+    u_key[tier == 3] = -1  # social units carry no household
+    hc = instance.h_county
+    h_key = np.where(
         instance.h_scattered | (h_lead < 0),
-        1 + instance.r_prefecture[instance.h_county],
-        u_comp[np.maximum(h_lead, 0)],
+        np.where(alone[hc], 2 + pref[hc] * (nr + 1) + hc + 1, 2 + pref[hc] * (nr + 1)),
+        u_key[np.maximum(h_lead, 0)],
     )
     # renumber densely, keeping order
-    used, inv = np.unique(np.concatenate([u_comp, h_comp]), return_inverse=True)
+    used, inv = np.unique(np.concatenate([u_key, h_key]), return_inverse=True)
     offset = int(used[0] < 0)
     inv = inv - offset
-    return inv[len(u_comp) :], inv[: len(u_comp)]
+    return inv[len(u_key) :], inv[: len(u_key)]
 
 
 def _keepable(
@@ -624,6 +650,55 @@ def _keepable(
     rank_in_unit = np.arange(len(sc)) - np.searchsorted(su, su, side="left")
     h = np.setdiff1d(h, sc[rank_in_unit >= room[su]])
     return np.sort(h)
+
+
+def _direct_arcs(
+    view: _View, weight: float, sg_village: IntArray, sg_county: IntArray, k: int
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Each scattered group's ``k`` nearest county units of its county (R12).
+
+    Returns the arcs ``(group, unit, travel cost)`` sorted by group, cost and
+    unit, and each group's farthest unit's cost (the pool's price). Groups of
+    one village share its units, so the search runs per village, county by
+    county (:func:`pairing.solver.nearest.nearest_units`).
+    """
+
+    def cost(u: IntArray, v: IntArray) -> IntArray:
+        d = view.distance(u, v)
+        return np.asarray(np.rint(SCALE * weight * d / 100.0), dtype=np.int64)
+
+    n_g = len(sg_village)
+    villages, g_first, g_village = np.unique(
+        sg_village, return_index=True, return_inverse=True
+    )
+    v_county = sg_county[g_first]
+    near_v: list[IntArray] = []
+    cost_v: list[IntArray] = []
+    far_v = np.zeros(len(villages), dtype=np.int64)
+    rows = np.zeros(len(villages), dtype=np.int64)  # arcs per village
+    county_units, lo, cnt = _members(view.u_region, view.u_tier == 2, v_county)
+    order = np.argsort(v_county, kind="stable")
+    bounds = np.flatnonzero(np.diff(v_county[order])) + 1
+    for part in np.split(order, bounds) if len(order) else []:
+        i = int(part[0])
+        units = county_units[lo[i] : lo[i] + cnt[i]]
+        if not len(units):
+            continue
+        near, c, far = nearest_units(
+            units, villages[part], view.u_xy, view.v_xy, cost, k
+        )
+        far_v[part] = far
+        rows[part] = near.shape[1]
+        near_v.append(near.ravel())
+        cost_v.append(c.ravel())
+    # arcs of each village, in village order
+    flat_u = np.concatenate(near_v) if near_v else np.zeros(0, dtype=np.int64)
+    flat_c = np.concatenate(cost_v) if cost_v else np.zeros(0, dtype=np.int64)
+    start = np.zeros(len(villages), dtype=np.int64)
+    start[order] = np.cumsum(rows[order]) - rows[order]  # parts are in this order
+    g_rep = np.repeat(np.arange(n_g), rows[g_village])
+    pos = _spread(start[g_village], rows[g_village])
+    return g_rep, flat_u[pos], flat_c[pos], far_v[g_village]
 
 
 def _members(
