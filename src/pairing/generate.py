@@ -512,7 +512,7 @@ class _Builder:
         # that 201 villages hold 29,903 households at Jilin scale
         sizes = np.zeros(len(self.v_county), dtype=np.int64)
         w = pd.Series(
-            np.clip(rng.lognormal(0.0, 0.35, len(self.poor_idx)), 0.45, 2.3),
+            np.clip(rng.lognormal(0.0, 0.35, len(self.poor_idx)), 0.6, 2.3),
             index=self.poor_idx,
         )
         prov = self.ref_province
@@ -521,7 +521,11 @@ class _Builder:
         ratio = PROVINCE_HOUSEHOLDS / PROVINCE_VILLAGES / jilin_mean  # 0.84
         p_total = min(P, round(len(prov) * mean * ratio))
         rest = np.setdiff1d(self.poor_idx, prov)
-        sizes[prov] = _apportion(p_total, w[prov].to_numpy())
+        # the province tier's units are sized on these villages: half the
+        # spread (√ of the weight), so that few units could carry two of the
+        # lightest villages instead of their one (the seed: 201 villages for
+        # about 200 units)
+        sizes[prov] = _apportion(p_total, np.clip(w[prov].to_numpy() ** 0.5, 0.7, 1.5))
         sizes[rest] = _apportion(P - p_total, w[rest].to_numpy())
         # scattered households over non-poor villages, heavier in key counties
         non = np.flatnonzero(~self.v_poor)
