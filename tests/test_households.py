@@ -248,12 +248,12 @@ def test_counties_on_their_own_keep_the_optimum(monkeypatch):  # R3, R12
     )
     none = np.zeros(0, dtype=np.int64)
     split = assign_households(inst, lead, none, reserve=0.05)
-    whole_parts = hs._components
+    whole_parts = hs.components
 
     def whole(instance, lead, todo, cap):
         return whole_parts(instance, lead, todo, cap, split=False)
 
-    monkeypatch.setattr(hs, "_components", whole)
+    monkeypatch.setattr(hs, "components", whole)
     joint = assign_households(inst, lead, none, reserve=0.05)
     assert split.overflow == joint.overflow > 0
     assert split.objective == joint.objective
