@@ -259,6 +259,9 @@ def plan_rows() -> dict[str, list[dict[str, Any]]]:
         "UA": [1, 2],
         "UB": [1, 2],
         "CB1": [1, 2],
+        # R8 as amended: units carrying only scattered households send too
+        "CA1": [1, 2],
+        "CA2": [1, 2],
     }
     dispatch = [
         {"unit_id": u, "cadre_id": cid(u, k), "is_head": k == 1}

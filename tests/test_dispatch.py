@@ -82,26 +82,29 @@ def test_team_sizes_per_tier_and_head_first():  # R8
         + [_cad("k-head", "KU", 5, is_head=True)]
         + [_cad("i1", "IDLE"), _cad("i2", "IDLE")]
     )
-    hh = _hh("V1", 7) + _hh("V2", 4) + _hh("V3", 3) + _hh("W", 2)
+    hh = _hh("V1", 7) + _hh("V2", 4) + _hh("V3", 3) + _hh("W", 3)
     inst = _instance(cadres, hh)
     pairs = {f"V1-{i}": f"p{i + 1}" for i in range(7)}
     pairs |= {f"V2-{i}": f"f{i + 1}" for i in range(4)}
-    pairs |= {"V3-0": "k1", "V3-1": "k2", "V3-2": "k2", "W-0": "k3", "W-1": "i1"}
+    pairs |= {"V3-0": "k1", "V3-1": "k2", "V3-2": "k2", "W-0": "k3"}
+    pairs |= {"W-1": "i2", "W-2": "i1"}
     teams, shortfall = dispatch(inst, LEAD, _assign(inst, pairs))
     assert list(teams.columns) == ["unit_id", "cadre_id", "is_head"]
     # province: exactly 5, the head (not responsible for any household) first
     assert _team(teams, "PU") == ["p-head", "p7", "p6", "p5", "p4"]
     # prefecture: local_max 3, most senior
     assert _team(teams, "FU") == ["f4", "f3", "f2"]
-    # county: head + 2; k2 (2 households) before k1; k3's household is scattered
+    # county: head + 2 (the heavier of C1's two units with a task sends 3);
+    # k2 (2 households) first, then k1 and k3 (one each) by cadre id
     assert _team(teams, "KU") == ["k-head", "k2", "k1"]
-    # a unit without villages sends no one, even with households
-    assert _team(teams, "IDLE") == []
+    # amended R8: a unit leading no village but carrying (scattered)
+    # households sends a team too; the lighter half of the county sends 2
+    assert _team(teams, "IDLE") == ["i1", "i2"]
     assert teams["is_head"].tolist() == [True] + [False] * 4 + [False] * 3 + [
         True,
         False,
         False,
-    ]
+    ] + [False, False]
     assert shortfall == []
 
 
@@ -132,11 +135,19 @@ def test_head_alone_counts_towards_the_minimum():  # R8
     assert _team(teams, "KU") == ["h", "k1"] and shortfall == []
 
 
-def test_empty_when_no_unit_leads():  # R8
+def test_empty_when_no_unit_has_a_task():  # R8
     inst = _instance([_cad("k1", "KU")], _hh("W", 1))
-    teams, shortfall = dispatch(inst, np.full(4, -1), _assign(inst, {"W-0": "k1"}))
+    teams, shortfall = dispatch(inst, np.full(4, -1), np.full(1, -1))
     assert len(teams) == 0 and shortfall == []
     assert list(teams.columns) == ["unit_id", "cadre_id", "is_head"]
+
+
+def test_scattered_households_alone_are_a_task():  # R8 as amended
+    # the old reading (only units leading a village send a team) sent no one
+    inst = _instance([_cad("k1", "KU"), _cad("k2", "KU")], _hh("W", 1))
+    teams, shortfall = dispatch(inst, np.full(4, -1), _assign(inst, {"W-0": "k1"}))
+    assert _team(teams, "KU") == ["k1"]
+    assert shortfall == [(2, 2, 1)]
 
 
 def test_repair_hands_households_to_idle_cadres():  # R8, R5, R3
@@ -185,3 +196,99 @@ def test_repair_keeps_single_household_cadres():  # R8
     h0 = _assign(inst, {f"V1-{i}": f"p{i}" for i in range(3)})
     h1 = repair_for_dispatch(inst, np.array([0, -1, -1, -1]), h0)
     assert np.array_equal(h0, h1)
+
+
+def _county_case(idle_cadres):
+    cadres = [_cad("k-head", "KU", 5, is_head=True)]
+    cadres += [_cad(f"k{i}", "KU") for i in range(1, 4)] + idle_cadres
+    inst = _instance(cadres, _hh("V3", 2) + _hh("W", 6))
+    pairs = {"V3-0": "k3", "V3-1": "k3"} | {f"W-{i}": "k1" for i in range(5)}
+    return inst, _assign(inst, pairs | {"W-5": "i1"})
+
+
+def test_repair_takes_a_scattered_household_from_the_county():  # R8, R3, R5
+    # a head-less county unit with one scattered household needs 2 carriers
+    inst, h0 = _county_case([_cad("i1", "IDLE"), _cad("i2", "IDLE")])
+    lead = np.array([-1, -1, 2, -1])
+    assert dispatch(inst, lead, h0)[1] == [(3, 2, 1)]
+    h1 = repair_for_dispatch(inst, lead, h0)
+    teams, shortfall = dispatch(inst, lead, h1)
+    assert shortfall == []
+    assert _team(teams, "IDLE") == ["i1", "i2"]
+    assert _team(teams, "KU") == ["k-head", "k1", "k3"]
+    moved = inst.households["household_id"].to_numpy()[h1 != h0]
+    assert list(moved) == ["W-0"]  # k1's least severe scattered household
+    assert inst.cadre_index[h1[h1 != h0][0]] == "i2"
+    load = np.bincount(h1[h1 >= 0], minlength=len(inst.cadres))
+    assert np.all(load <= inst.c_cap)
+
+
+def test_repair_gives_away_what_a_unit_cannot_field():  # R8, R3, R5
+    # one cadre only: it can never send 2, so its household goes to a peer
+    inst, h0 = _county_case([_cad("i1", "IDLE")])
+    lead = np.array([-1, -1, 2, -1])
+    h1 = repair_for_dispatch(inst, lead, h0)
+    teams, shortfall = dispatch(inst, lead, h1)
+    assert shortfall == [] and _team(teams, "IDLE") == []
+    w5 = list(inst.households["household_id"]).index("W-5")
+    assert inst.c_unit[h1[w5]] == inst.unit_index.get_loc("KU")
+    load = np.bincount(h1[h1 >= 0], minlength=len(inst.cadres))
+    assert np.all(load <= inst.c_cap)
+
+
+def test_repair_never_moves_a_leading_units_village_households():  # R8, R3
+    # IDLE leads nothing; KU's village households stay with KU
+    inst, h0 = _county_case([_cad("i1", "IDLE")])
+    lead = np.array([-1, -1, 2, -1])
+    h1 = repair_for_dispatch(inst, lead, h0)
+    village = inst.h_village
+    poor = inst.v_poor[village]
+    assert np.array_equal(h1[poor], h0[poor])
+
+
+def _county_province(s_cadres):
+    from test_solve import cadres, province, unit
+
+    units = [
+        unit("K", "county", "C", min_villages=1),
+        unit("S", "county", "C", max_villages=0),
+    ]
+    return province(
+        {"C": "A"},
+        [("v1", "C", True, 2.0, 6), ("w1", "C", False, 0.0, 1)],
+        units,
+        cadres=cadres("K", 4) + s_cadres,
+    )
+
+
+def test_solve_gives_a_scattered_only_unit_a_team_or_no_task(monkeypatch):  # R8
+    from test_solve import solved
+
+    import pairing
+    from pairing.solver import dispatch as dispatch_module
+
+    # S has two cadres and no head: one scattered household cannot make its
+    # team of 2, so the solver gives it away (the flow would have put it on an
+    # idle S cadre: the even-load cost)
+    s = [
+        {"cadre_id": f"S-{i}", "unit_id": "S", "rank": 1, "is_head": False}
+        for i in range(2)
+    ]
+    inst = _county_province(s)
+    with monkeypatch.context() as m:  # without the repair: R8 is broken
+        m.setattr(dispatch_module, "repair_teams", lambda i, lead, h: h.copy())
+        raw = pairing.solve(inst, time_limit=10, seed=0)
+        assert pairing.validate(inst, raw).rules() == {"R8"}
+    plan = solved(inst)  # validated under the amended R8
+    hp = plan.household_pairs.set_index("household_id")
+    assert hp.loc["w1-h00", "unit_id"] == "K"
+    assert "S" not in set(plan.dispatch["unit_id"])
+    # with a head, one carrier is enough: S keeps it and sends head + carrier
+    inst = _county_province([dict(s[0], is_head=True, rank=4, max_households=0), s[1]])
+    plan = solved(inst)
+    hp = plan.household_pairs.set_index("household_id")
+    assert hp.loc["w1-h00", "unit_id"] == "S"
+    assert sorted(plan.dispatch.loc[plan.dispatch["unit_id"] == "S", "cadre_id"]) == [
+        "S-0",
+        "S-1",
+    ]

@@ -18,7 +18,23 @@ REGIONS = [
 ]
 
 
-def _instance(households, units, cadres, villages=None, rules=None):
+def _instance(households, units, cadres, villages=None, rules=None, heads=True):
+    """The test's instance; with ``heads``, every unit without a head gets one
+    who carries nothing (max_households 0), so that a unit with one carrier
+    can still field a first team of 2 (R8) and the flow is what is tested."""
+    if heads:
+        have = {c["unit_id"] for c in cadres if c.get("is_head")}
+        cadres = cadres + [
+            {
+                "cadre_id": f"{u['unit_id']}-head",
+                "unit_id": u["unit_id"],
+                "rank": 6,
+                "is_head": True,
+                "max_households": 0,
+            }
+            for u in units
+            if u["unit_id"] not in have
+        ]
     villages = villages or [
         {"village_id": "V1", "county_id": "C1", "poor": True, "severity": 1.0},
         {"village_id": "W1", "county_id": "C1", "poor": False, "severity": 0.0},
@@ -192,3 +208,55 @@ def test_keep_holds_valid_baseline_pairs_and_moves_the_rest():  # R14
     res = assign_households(inst, lead, none, keep=keep)
     assert res.cadre[1:].tolist() == [0, 0, 2]
     assert res.cadre[0] != 0 and np.bincount(res.cadre).max() <= 2
+
+
+def test_units_that_cannot_field_a_team_get_nothing():  # R8, R3
+    """K1b (one cadre, no head) could never send the 2 its first team needs:
+    C1's scattered households go to K1 only, the rest to the prefecture."""
+    inst = _instance(
+        _hh("W1", [1.0] * 7),
+        [
+            {"unit_id": "K1", "name": "k1", "tier": "county", "region_id": "C1"},
+            {"unit_id": "K1b", "name": "k1b", "tier": "county", "region_id": "C1"},
+            {"unit_id": "F", "name": "f", "tier": "prefecture", "region_id": "A"},
+        ],
+        [
+            {"cadre_id": "a", "unit_id": "K1", "rank": 1, "max_households": 3},
+            {"cadre_id": "b", "unit_id": "K1", "rank": 1, "max_households": 3},
+            {"cadre_id": "lone", "unit_id": "K1b", "rank": 1, "max_households": 5},
+            {"cadre_id": "f1", "unit_id": "F", "rank": 1},
+            {"cadre_id": "f2", "unit_id": "F", "rank": 1},
+        ],
+        heads=False,
+    )
+    res = assign_households(inst, np.full(3, -1), np.zeros(0, dtype=np.int64))
+    who = inst.cadre_index[res.cadre].to_numpy()
+    assert "lone" not in who
+    assert res.overflow == 1
+
+
+def test_counties_on_their_own_keep_the_optimum(monkeypatch):  # R3, R12
+    """Counties whose county tier can carry them are solved alone: the optimal
+    cost and the prefecture overflow are those of whole prefectures."""
+    from pairing.generate import generate_with_reference
+    from pairing.solver import households as hs
+
+    inst, ref = generate_with_reference(8_600, seed=1, short_counties=3)
+    lead = np.full(len(inst.villages), -1, dtype=np.int64)
+    lead[inst.village_index.get_indexer(ref["village_id"])] = (
+        inst.unit_index.get_indexer(ref["unit_id"])
+    )
+    none = np.zeros(0, dtype=np.int64)
+    split = assign_households(inst, lead, none, reserve=0.05)
+    whole_parts = hs.components
+
+    def whole(instance, lead, todo, cap):
+        return whole_parts(instance, lead, todo, cap, split=False)
+
+    monkeypatch.setattr(hs, "components", whole)
+    joint = assign_households(inst, lead, none, reserve=0.05)
+    assert split.overflow == joint.overflow > 0
+    assert split.objective == joint.objective
+    assert split.arcs < joint.arcs
+    load = np.bincount(split.cadre[split.cadre >= 0], minlength=len(inst.cadres))
+    assert np.all(load <= inst.c_cap)

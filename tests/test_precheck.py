@@ -278,9 +278,12 @@ def test_r5_unit_must_lead_but_cannot_carry():
     assert "set its min_villages to 0" in c.fix
 
 
-def test_r5_zero_capacity_unit_must_lead():
-    c = only(precheck(build(cadres={"FA": (2, 0)})), "R5")
-    assert c.region == "FA" and c.figures["capacity"] == 0
+def test_zero_capacity_unit_must_lead():
+    # no cadre can carry a household, so no cadre can be in its first team
+    # either: R8 names it (it used to be reported as R5, capacity 0)
+    c = only(precheck(build(cadres={"FA": (2, 0)})), "R8")
+    assert c.region == "FA" and c.figures["carriers"] == 0
+    assert "2 more with max_households 0" in c.message
 
 
 # -- R4 --------------------------------------------------------------------------------
@@ -450,7 +453,14 @@ def test_leaders_households_are_credited():
 def test_r8_unit_must_lead_without_team():
     c = only(precheck(build(cadres={"P1": (4, 8)})), "R8")
     assert c.region == "P1"
-    assert c.figures == {"unit_id": "P1", "cadres": 4, "team_min": 5, "min_villages": 1}
+    assert c.figures == {
+        "unit_id": "P1",
+        "cadres": 4,
+        "carriers": 4,
+        "head": False,
+        "team_min": 5,
+        "min_villages": 1,
+    }
 
 
 def test_r8_not_reported_when_unit_need_not_lead():
@@ -469,3 +479,41 @@ def test_precheck_is_fast_on_a_large_instance():
     t = time.perf_counter()
     precheck(inst)
     assert time.perf_counter() - t < 1.0
+
+
+def test_r3_units_that_cannot_field_a_team_carry_nothing():  # R3, R8
+    """K1b (one cadre, no head) can never send the 2 its first team needs, so
+    its capacity does not count for C1's scattered households; under the old
+    R8 (teams only for units leading a village) this instance passed."""
+    k1b = {"K1b": {"tier": "county", "region_id": "C1"}}
+    # C1: 30 scattered; K1 carries 15, FA has 10 spare beyond its village
+    rows = base_rows(hh={"W1": 30}, units=k1b)
+    rows["cadres"] = [c for c in rows["cadres"] if not c["cadre_id"].startswith("K1b")]
+    rows["cadres"].append(
+        {"cadre_id": "K1b-0", "unit_id": "K1b", "rank": 1, "max_households": 5}
+    )
+    c = only(precheck(make_instance(**rows)), "R3")
+    assert c.region == "C1" and c.figures["short"] == 5
+    assert c.figures["units_without_team"] == 1
+    assert c.figures["capacity_without_team"] == 5
+    assert "K1b" in c.message
+    # a head makes head + K1b-0 a team of 2: its capacity counts again
+    rows["cadres"].append(
+        {"cadre_id": "K1b-1", "unit_id": "K1b", "rank": 3, "is_head": True}
+    )
+    assert precheck(make_instance(**rows)) == []
+
+
+def test_r4_prefecture_tier_default_needs_a_village_per_unit():  # R4, R15
+    """Three prefecture units of A take a village each by the tier default
+    (1–2), but A has 2 poor villages: which units, how many short, the fix."""
+    extra = {f"FA{k}": {"tier": "prefecture", "region_id": "A"} for k in (2, 3)}
+    c = only(precheck(build(units=extra)), "R4")
+    assert c.region == "A"
+    assert c.figures["short"] == 1 and c.figures["available"] == 2
+    assert c.figures["units"] == ["FA", "FA2", "FA3"]
+    assert "3 by the tier default of 1" in c.message
+    assert "min_villages = 0 on 1" in c.fix
+    # a unit's own min_villages relaxes it
+    extra["FA3"]["min_villages"] = 0
+    assert precheck(build(units=extra)) == []

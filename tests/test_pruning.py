@@ -87,7 +87,7 @@ def test_local_tiers_are_pruned_on_very_large_instances(inst, monkeypatch):
 
 
 def test_a_locally_pruned_instance_solves(inst, monkeypatch):
-    _limits(monkeypatch, "LOCAL", per_village=4, per_unit=4)
+    _limits(monkeypatch, "LOCAL", per_village=6, per_unit=6)
     plan = pairing.solve(inst, time_limit=10, seed=0, workers=1, deterministic=True)
     report = pairing.validate(inst, plan)
     assert report.ok, report.summary()

@@ -127,7 +127,7 @@ def test_region_jobs_are_self_contained() -> None:
 
 
 @pytest.mark.parametrize(
-    ("households", "seed", "short"), [(4_300, 2, 2), (43_000, 5, 3)]
+    ("households", "seed", "short"), [(8_600, 1, 3), (43_000, 5, 3)]
 )
 def test_polish_respects_the_prefecture_overflow_rows(
     households: int, seed: int, short: int

@@ -212,10 +212,21 @@ def test_distance_weight_shortens_scattered_travel():
     assert high["R12"]["mean_travel_km"] == 0.0
 
 
+def _lead_travel(inst, plan) -> float:
+    """Sum of lead unit → village distances: the village stage's travel term."""
+    vp = plan.village_pairs[plan.village_pairs["role"] == "lead"]
+    u = inst.unit_index.get_indexer(vp["unit_id"])
+    v = inst.village_index.get_indexer(vp["village_id"])
+    return float(inst.distance(u, v).sum())
+
+
 def test_distance_weight_on_generated(gen):
-    _, low = soft(gen, distance=0.0)
-    _, high = soft(gen, distance=2.0)
-    assert high["R12"]["mean_travel_km"] <= low["R12"]["mean_travel_km"] + 1e-9
+    # the village stage weighs travel per lead pair; at optima, a larger weight
+    # cannot lengthen it (household-weighted travel may move either way)
+    low_plan, _ = soft(gen, distance=0.0)
+    high_plan, _ = soft(gen, distance=2.0)
+    assert low_plan.info["gap"] == 0 and high_plan.info["gap"] == 0
+    assert _lead_travel(gen, high_plan) <= _lead_travel(gen, low_plan) + 1e-6
 
 
 def _loads(plan, inst):

@@ -81,10 +81,11 @@ def test_r1_missing_lead_row(instance):
         if not (r["village_id"] == "a2p1" and r["role"] == "lead")
     ]
     # a2p1 loses its lead: its households' unit UA no longer leads it (R3 is
-    # not checked without a lead), UA leads 0 villages (R4) and dispatches (R8)
+    # not checked without a lead), UA leads 0 villages (R4); it still carries
+    # households, so its team is due (R8 as amended: no R8 violation)
     report = check(instance, data)
     assert ("a2p1",) in [v.ids for v in report.by_rule("R1")]
-    assert {"R1", "R4", "R8"} == report.rules()
+    assert {"R1", "R4"} == report.rules()
 
 
 def test_r1_two_leads_and_nonpoor_lead(instance):
@@ -164,9 +165,10 @@ def test_r2_county_unit_outside_its_county(instance):
             r.update(unit_id="CA1", tier="county")
     for k in range(3):
         set_responsible(data, hid("b1p2", k), "CA1", cid("CA1", 2))
+    # CB1 keeps a task (its scattered households on CB1-03): its team changes
     data["dispatch"] = [r for r in data["dispatch"] if r["unit_id"] != "CB1"] + [
-        {"unit_id": "CA1", "cadre_id": cid("CA1", 1), "is_head": True},
-        {"unit_id": "CA1", "cadre_id": cid("CA1", 2), "is_head": False},
+        {"unit_id": "CB1", "cadre_id": cid("CB1", 1), "is_head": True},
+        {"unit_id": "CB1", "cadre_id": cid("CB1", 3), "is_head": False},
     ]
     # CA1-02 now carries 1 + 3 = 4 households (cap 5)
     assert only(check(instance, data), "R2") == [("b1p2", "CA1")]
@@ -190,7 +192,7 @@ def test_r3_household_of_another_unit(instance):
 
 def test_r3_scattered_household_of_another_county(instance):
     data = plan_rows()
-    h = hid("a1n", 1)
+    h = hid("a1n", 0)  # the head's: CA1-02 keeps its household (R8)
     set_responsible(data, h, "CB1", cid("CB1", 3))
     assert only(check(instance, data), "R3") == [(h, cid("CB1", 3))]
 
@@ -204,7 +206,7 @@ def test_r3_scattered_household_of_another_prefecture(instance):
 
 def test_r3_prefecture_overflow_while_county_has_room(instance):
     data = plan_rows()
-    set_responsible(data, hid("a1n", 1), "UA", cid("UA", 3))  # CA1 has 13 free
+    set_responsible(data, hid("a1n", 0), "UA", cid("UA", 3))  # CA1 has 13 free
     ids = only(check(instance, data), "R3")
     assert ids == [("A1",)]
 
@@ -212,7 +214,7 @@ def test_r3_prefecture_overflow_while_county_has_room(instance):
 def test_r3_overflow_limit_is_exact(instance):
     """A2: 3 scattered, county capacity 2: exactly 1 may go to the prefecture."""
     data = plan_rows()
-    set_responsible(data, hid("a2n", 1), "UA", cid("UA", 3))  # now 2 by UA
+    set_responsible(data, hid("a2n", 0), "UA", cid("UA", 3))  # now 2 by UA
     ids = only(check(instance, data), "R3")
     assert ids == [("A2",)]
     # with CA2 capacity 2 x 2 the single overflow household is one too many
@@ -419,22 +421,48 @@ def test_r8_local_team_too_large_and_ineligible(instance):
     assert check(instance, data).ok  # UB-03 covers a b1p1 household: 3 is fine
     data["dispatch"] += [
         {"unit_id": "UA", "cadre_id": cid("UA", 3), "is_head": False},
-    ]  # UA-03 covers only a scattered household: not eligible
-    assert only(check(instance, data), "R8") == [("UA", cid("UA", 3))]
-
-
-def test_r8_units_without_villages_and_foreign_cadres(instance):
+    ]  # UA-03 covers only a scattered household: eligible too (R8 as amended)
+    assert check(instance, data).ok
+    data["dispatch"] += [
+        {"unit_id": "UP2", "cadre_id": cid("UP2", 6), "is_head": False},
+    ]  # UP2-06 is responsible for no household: not eligible
+    assert only(check(instance, data), "R8") == [("UP2", cid("UP2", 6))]
+    cadres = rows()["cadres"] + [
+        {"cadre_id": "UA-04", "unit_id": "UA", "rank": 1, "is_head": False}
+    ]
     data = plan_rows()
-    data["dispatch"].append(
-        {"unit_id": "CA1", "cadre_id": cid("CA1", 1), "is_head": True}
-    )
-    assert only(check(instance, data), "R8") == [("CA1",)]
+    set_responsible(data, hid("a2p1", 2), "UA", "UA-04")
+    data["dispatch"] += [
+        {"unit_id": "UA", "cadre_id": c, "is_head": False} for c in ("UA-03", "UA-04")
+    ]  # 4 > local_max
+    assert only(check(make_instance(cadres=cadres), data), "R8") == [("UA",)]
+
+
+def test_r8_units_without_a_task_and_foreign_cadres(instance):
+    data = plan_rows()
+    data["dispatch"].append({"unit_id": "S", "cadre_id": cid("S", 1), "is_head": True})
+    assert only(check(instance, data), "R8") == [("S",)]  # no village, no household
 
     data = plan_rows()
     data["dispatch"].append(
         {"unit_id": "UA", "cadre_id": cid("UB", 3), "is_head": False}
     )
     assert only(check(instance, data), "R8") == [("UA", cid("UB", 3))]
+
+
+def test_r8_scattered_households_alone_need_a_team(instance):
+    """CA1 leads no village but carries A1's scattered households (R8 as
+    amended): without a team it is a violation; the old reading passed it."""
+    data = plan_rows()
+    data["dispatch"] = [r for r in data["dispatch"] if r["unit_id"] != "CA1"]
+    report = check(instance, data)
+    assert only(report, "R8") == [("CA1",), ("CA1",)]  # size, head
+    assert "leads no village but carries households" in report.violations[0].message
+    # a team of one: still short
+    data["dispatch"].append(
+        {"unit_id": "CA1", "cadre_id": cid("CA1", 1), "is_head": True}
+    )
+    assert only(check(instance, data), "R8") == [("CA1",)]
 
 
 def test_r8_shortfall_is_reported():
@@ -597,11 +625,11 @@ def brute_force_ok(instance, data) -> bool:
         cad[r["responsible_id"]].cadre_id
         for r in data["household_pairs"]
         if r["responsible_kind"] == "cadre"
-        and lead.get(h_v[r["household_id"]]) == [cad[r["responsible_id"]].unit_id]
     }
+    carries = {cad[c].unit_id for c in works}
     for u, r in unit.items():
         members = team.get(u, set())
-        if not n_led[u]:
+        if not n_led[u] and u not in carries:
             if members:
                 return False
             continue
@@ -664,3 +692,19 @@ def test_single_mutations_match_brute_force(instance, kind, i, j):
 def test_brute_force_accepts_the_valid_plan(instance):
     assert brute_force_ok(instance, plan_rows())
     assert set(LEADS) <= {r["village_id"] for r in plan_rows()["village_pairs"]}
+
+
+def test_r3_overflow_counts_only_units_that_can_field_a_team():  # R3, R8
+    """CA2-02 cannot carry (cap 0): CA2 can never send 2, so A2's county tier
+    carries nothing and the prefecture tier may take all 3 (县级兜底)."""
+    cadres = changed_rows("cadres", "cadre_id", cid("CA2", 2), max_households=0)
+    inst = make_instance(cadres=cadres)
+    data = plan_rows()
+    for k in range(3):
+        set_responsible(data, hid("a2n", k), "UA", cid("UA", 3))
+    data["dispatch"] = [r for r in data["dispatch"] if r["unit_id"] != "CA2"]
+    assert check(inst, data).ok
+    # CA2's head still able to carry: taking even one to UA needs A2 full
+    data = plan_rows()
+    set_responsible(data, hid("a2n", 0), "UA", cid("UA", 3))
+    assert only(check(make_instance(), data), "R3") == [("A2",)]

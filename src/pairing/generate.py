@@ -63,8 +63,31 @@ CAUSE_WEIGHT = np.array([1.2, 1.1, 1.2, 1.0, 0.9, 0.9, 1.1, 1.0, 0.8, 1.0, 1.0, 
 
 RANK_P = np.array([0.32, 0.26, 0.20, 0.12, 0.07, 0.03])
 """Ranks 1–6 of ordinary cadres (heads are rank 6)."""
+RANKS = {
+    "local": (np.arange(1, 7), RANK_P),
+    # 副处级以上: ranks 3 (副处) … 6 (正厅, heads)
+    "official": (np.arange(3, 7), np.array([0.5, 0.38, 0.1, 0.02])),
+    # 中层管理人员 of enterprises and universities: ranks 1–4
+    "manager": (np.arange(1, 5), np.array([0.4, 0.35, 0.15, 0.1])),
+}
+"""Rank distribution of a unit's ordinary cadres by group (heads are rank 6)."""
 PROVINCE_CAP_BY_RANK = np.array([0, 4, 3, 3, 3, 2, 2])
-"""``max_households`` of province-tier cadres by rank (mean ≈ 3.2)."""
+"""``max_households`` of province-tier cadres by rank."""
+MEAN_CAP = {
+    g: float((PROVINCE_CAP_BY_RANK[r] * p).sum()) for g, (r, p) in RANKS.items()
+}
+MEAN_CAP["local"] = 4.9  # the rules' 5, less the 3% of cadres capped at 3
+"""Mean cap of a unit's cadres by group (official 2.88, manager 3.4, local 4.9)."""
+MANAGER_SHARE = 0.4
+"""Province-tier cadres who are middle managers of 省属企业/高校 (4,000 of 10,000)."""
+PROVINCE_UNITS = 200
+"""Province-tier units at Jilin scale: about 1,000 dispatched at 5 each."""
+PREFECTURE_UNITS = 800
+"""Prefecture-tier units at Jilin scale: about 2,000 dispatched at 2–3 each."""
+COUNTY_UNITS = 3_200
+"""County-tier units at Jilin scale: about 8,000 dispatched at 2–3 each."""
+PREFECTURE_DOUBLE = 0.1
+"""Share of prefecture units whose reference takes 2 villages (R4: 1–2)."""
 LOCAL_REDUCED_SHARE = 0.03
 """Share of local cadres with an explicit ``max_households`` of 3."""
 
@@ -489,7 +512,7 @@ class _Builder:
         # that 201 villages hold 29,903 households at Jilin scale
         sizes = np.zeros(len(self.v_county), dtype=np.int64)
         w = pd.Series(
-            np.clip(rng.lognormal(0.0, 0.35, len(self.poor_idx)), 0.45, 2.3),
+            np.clip(rng.lognormal(0.0, 0.35, len(self.poor_idx)), 0.6, 2.3),
             index=self.poor_idx,
         )
         prov = self.ref_province
@@ -498,7 +521,11 @@ class _Builder:
         ratio = PROVINCE_HOUSEHOLDS / PROVINCE_VILLAGES / jilin_mean  # 0.84
         p_total = min(P, round(len(prov) * mean * ratio))
         rest = np.setdiff1d(self.poor_idx, prov)
-        sizes[prov] = _apportion(p_total, w[prov].to_numpy())
+        # the province tier's units are sized on these villages: half the
+        # spread (√ of the weight), so that few units could carry two of the
+        # lightest villages instead of their one (the seed: 201 villages for
+        # about 200 units)
+        sizes[prov] = _apportion(p_total, np.clip(w[prov].to_numpy() ** 0.5, 0.7, 1.5))
         sizes[rest] = _apportion(P - p_total, w[rest].to_numpy())
         # scattered households over non-poor villages, heavier in key counties
         non = np.flatnonzero(~self.v_poor)
@@ -537,79 +564,131 @@ class _Builder:
 
     def units(self) -> None:
         """Units of every tier with their reference villages and target capacity."""
-        rng = self.rng
-        vh = self.v_households
-        rows: list[dict] = []  # one dict per unit (units are few)
-        ref_unit = np.full(len(self.v_county), -1, dtype=np.int64)
+        self.unit_rows: list[dict] = []  # one dict per unit (units are few)
+        self.ref_unit = np.full(len(self.v_county), -1, dtype=np.int64)
+        taken = np.zeros(len(self.v_county), dtype=bool)
+        self.province_units(taken)
+        pref_units_of_area = self.prefecture_units(taken)
+        self.county_units(taken, pref_units_of_area)
+        self.prefecture_spare(pref_units_of_area)
+        self.social_units()
 
-        def add(
-            tier: str, region: str, kind: str, name: str, xy, villages, target, **extra
-        ):
-            u = len(rows)
-            ref_unit[villages] = u
-            rows.append(
-                dict(
-                    tier=tier,
-                    region_id=region,
-                    kind=kind,
-                    name=name,
-                    x=xy[0],
-                    y=xy[1],
-                    load=int(vh[villages].sum()),
-                    target=float(target),
-                    **extra,
-                )
+    def add_unit(
+        self,
+        tier: str,
+        region: str,
+        kind: str,
+        name: str,
+        xy,
+        villages,
+        target,
+        **extra,
+    ) -> int:
+        """One unit row; its reference villages and target capacity (R5)."""
+        u = len(self.unit_rows)
+        self.ref_unit[villages] = u
+        self.unit_rows.append(
+            dict(
+                tier=tier,
+                region_id=region,
+                kind=kind,
+                name=name,
+                x=xy[0],
+                y=xy[1],
+                load=int(self.v_households[villages].sum()),
+                target=float(target),
+                ranks=extra.pop("ranks", "local"),
+                **extra,
             )
-            return u
+        )
+        return u
 
-        # province tier: 1-2 reference villages per unit, 2-8% spare (binds)
+    def province_units(self, taken: np.ndarray) -> None:
+        """Province tier: about 200 units, 1–2 reference villages each (binds).
+
+        Kinds follow the seed's two groups: offices (6,000 cadres of deputy
+        division rank and above) and enterprises/universities (4,000 middle
+        managers): units are made managers, in random order, until their
+        cadres reach 40% of the tier's.
+        """
+        rng = self.rng
         prov = rng.permutation(self.ref_province)
-        n_units = max(1, round(len(prov) / 1.5))
-        owner = _split(len(prov), n_units)
+        n_units = min(len(prov), max(1, round(PROVINCE_UNITS * self.scale)))
+        owner = np.concatenate(
+            [np.arange(n_units), rng.integers(0, n_units, len(prov) - n_units)]
+        )
+        loads = np.bincount(owner, weights=self.v_households[prov], minlength=n_units)
+        target = loads * rng.uniform(1.01, 1.05, n_units)
+        order = rng.permutation(n_units)
+        # the first k units (in random order) are managers: the largest k
+        # whose cadres stay within MANAGER_SHARE of the tier's
+        as_m = np.cumsum(target[order]) / MEAN_CAP["manager"]
+        as_o = (target.sum() - np.cumsum(target[order])) / MEAN_CAP["official"]
+        k = int(np.sum(as_m <= MANAGER_SHARE * (as_m + as_o)))
+        manager = np.zeros(n_units, dtype=bool)
+        manager[order[:k]] = True
         centre = self.county_xy[np.flatnonzero(self.county_id == CHANGCHUN_SEAT)[0]]
-        manager = rng.random(n_units) < 0.4
+        self.centre = centre
         for u in range(n_units):
             group = "manager" if manager[u] else "official"
             kinds, p = PROVINCE_KINDS[group]
             kind = kinds[rng.choice(len(kinds), p=p)]
-            vill = prov[owner == u]
-            load = vh[vill].sum()
-            add(
+            self.add_unit(
                 "province",
                 PROVINCE_ID,
                 kind,
                 f"吉林省{kind}{u + 1:03d}",
                 centre + rng.normal(0, 4, 2),
-                vill,
-                load * rng.uniform(1.02, 1.08),
+                prov[owner == u],
+                target[u],
+                ranks=group,
             )
-        taken = np.zeros(len(self.v_county), dtype=bool)
         taken[prov] = True
 
-        # counties that rely on the prefecture tier for part of their scattered
-        # households (R3 overflow), chosen among counties whose area has
-        # prefecture units (decided below, so pick after the prefecture pass)
-        pref_share = 0.22
-        self.overflow = np.zeros(self.n_counties, dtype=np.int64)
-        pref_units_of_area: dict[int, list[int]] = {}
+    def prefecture_sizes(self, left: np.ndarray) -> np.ndarray:
+        """Prefecture-tier units per area: by the area's size (towns), at most
+        80% of the poor villages the province tier leaves there (R4: each
+        prefecture unit takes a village by default), the rest spread where
+        villages allow."""
+        size = np.bincount(
+            self.county_area, weights=self.county_towns + 2.0, minlength=self.n_areas
+        )
+        room = np.where(left >= 2, np.maximum(1, np.floor(0.8 * left)), 0)
+        room = room.astype(np.int64)
+        total = min(int(room.sum()), round(PREFECTURE_UNITS * self.scale))
+        out = np.zeros(self.n_areas, dtype=np.int64)
+        while out.sum() < total:  # water-filling over the areas with room
+            free = room - out
+            want = _apportion(total - int(out.sum()), np.where(free > 0, size, 0.0))
+            out += np.minimum(want, free)
+        return out
+
+    def prefecture_units(self, taken: np.ndarray) -> dict[int, list[int]]:
+        """Prefecture tier: 1–2 reference villages per unit (10% take 2)."""
+        rng = self.rng
+        vh = self.v_households
+        poor = self.poor_idx
+        left_n = np.bincount(
+            self.v_area[poor[~taken[poor]]], minlength=self.n_areas
+        ).astype(np.int64)
+        sizes = self.prefecture_sizes(left_n)
+        out: dict[int, list[int]] = {}
         for a in range(self.n_areas):
-            left = self.poor_idx[
-                (self.v_area[self.poor_idx] == a) & ~taken[self.poor_idx]
-            ]
-            b = 0 if len(left) < 2 else max(1, round(pref_share * len(left)))
-            pref_units_of_area[a] = []
-            if b == 0:
+            out[a] = []
+            n = int(sizes[a])
+            if n == 0:
                 continue
+            left = poor[(self.v_area[poor] == a) & ~taken[poor]]
+            b = min(len(left), n + round(PREFECTURE_DOUBLE * n))
             p = self.v_depth[left] ** 2
             chosen = rng.choice(left, size=b, replace=False, p=p / p.sum())
             taken[chosen] = True
-            n = min(b, max(math.ceil(b / 2), round(b / 1.4)))
             owner = _split(b, n)
             for k in range(n):
                 kinds, kp = LOCAL_KINDS
                 kind = kinds[rng.choice(len(kinds), p=kp)]
                 vill = chosen[owner == k]
-                u = add(
+                u = self.add_unit(
                     "prefecture",
                     self.area_id[a],
                     kind,
@@ -618,33 +697,52 @@ class _Builder:
                     vill,
                     vh[vill].sum() * rng.uniform(1.02, 1.10),
                 )
-                pref_units_of_area[a].append(u)
+                out[a].append(u)
+        return out
 
-        # county tier: the county's remaining villages (1-2 per unit) plus all
-        # scattered households, with the county's slack
+    def county_sizes(self, need: np.ndarray) -> np.ndarray:
+        """County-tier units per county: by size (towns; urban districts 0.8×,
+        长白山's zones 6 each), at least what its villages and households need."""
+        w = 20.0 + 1.5 * self.county_towns
+        w = np.where(self.county_type == "d", 0.8 * w, w)
+        w = np.where(self.county_type == "z", 6.0, w)
+        n = _apportion(round(COUNTY_UNITS * self.scale), w)
+        return np.maximum(n, need)
+
+    def county_units(
+        self, taken: np.ndarray, pref_units_of_area: dict[int, list[int]]
+    ) -> None:
+        """County tier: the county's remaining villages (1–2 per village unit)
+        plus every scattered household, shared with the county's slack."""
+        rng = self.rng
+        vh = self.v_households
+        poor = self.poor_idx
+        self.overflow = np.zeros(self.n_counties, dtype=np.int64)
         scattered = np.bincount(
             self.v_county,
             weights=np.where(self.v_poor, 0, vh),
             minlength=self.n_counties,
         ).astype(np.int64)
+        left = np.bincount(self.v_county[poor[~taken[poor]]], minlength=self.n_counties)
+        n_vu = np.minimum(left, np.maximum(np.ceil(left / 2), np.round(left / 1.5)))
+        n_vu = n_vu.astype(np.int64)
+        sizes = self.county_sizes(np.maximum(n_vu, scattered > 0).astype(np.int64))
+        # a short county's units still have their least 3 cadres (15
+        # households): only counties with scattered households well above
+        # that can be made short
         eligible = [
             c
             for c in range(self.n_counties)
-            if scattered[c] >= 20 and pref_units_of_area[self.county_area[c]]
+            if scattered[c] >= max(20, 20 * sizes[c])
+            and pref_units_of_area[self.county_area[c]]
         ]
         n_short = min(self.short_counties, len(eligible))
         short = set(rng.choice(eligible, size=n_short, replace=False).tolist())
         for c in range(self.n_counties):
-            vill = self.poor_idx[
-                (self.v_county[self.poor_idx] == c) & ~taken[self.poor_idx]
-            ]
-            s = int(scattered[c])
-            if len(vill) == 0 and s == 0:
+            vill = rng.permutation(poor[(self.v_county[poor] == c) & ~taken[poor]])
+            s, n_v, n_all = int(scattered[c]), int(n_vu[c]), int(sizes[c])
+            if n_all == 0:
                 continue
-            slack = self.slack * rng.uniform(0.5, 1.5)
-            n_v = min(len(vill), max(math.ceil(len(vill) / 2), round(len(vill) / 1.5)))
-            n_s = math.ceil(s / 150) if s else 0
-            vill = rng.permutation(vill)
             owner = _split(len(vill), n_v)
             loads = np.array(
                 [vh[vill[owner == k]].sum() for k in range(n_v)], dtype=float
@@ -653,39 +751,42 @@ class _Builder:
             carry = s
             if c in short:
                 # the county tier carries only part of its scattered households
-                # (less a margin for the rounding up of cadres per unit)
+                # (less a margin for each unit's least cadres and rounding up)
                 own = loads
-                margin = 6 * (n_v + n_s)
+                margin = 15 * n_all
                 carry = max(0, int(s * rng.uniform(0.6, 0.8)) - margin)
                 self.overflow[c] = s - carry
-            # the free part of the county's capacity, shared by weight
+            slack = self.slack * rng.uniform(0.5, 1.5)
             free = carry + (0.0 if c in short else slack * (carry + loads.sum()))
-            share = rng.lognormal(0.0, 0.5, n_v + n_s)
-            share = free * share / share.sum() if share.sum() else share
-            for k in range(n_v + n_s):
+            share = rng.lognormal(0.0, 0.5, n_all)
+            share = free * share / share.sum()
+            for k in range(n_all):
                 kinds, kp = LOCAL_KINDS
                 kind = kinds[rng.choice(len(kinds), p=kp)]
                 v = vill[owner == k] if k < n_v else np.zeros(0, dtype=np.int64)
-                target = (own[k] if k < n_v else 0.0) + share[k]
                 # a few village units must take at least one village (R4 override)
                 mins = 1.0 if (k < n_v and rng.random() < 0.1) else np.nan
-                add(
+                self.add_unit(
                     "county",
                     self.county_id[c],
                     kind,
                     f"{self.county_name[c]}{kind}{k + 1:03d}",
                     self.county_xy[c] + rng.normal(0, 2, 2),
                     v,
-                    target,
+                    (own[k] if k < n_v else 0.0) + share[k],
                     min_villages=mins,
                 )
+        self.scattered_county = scattered
 
-        # prefecture spare: covers the overflow of short counties, plus slack
+    def prefecture_spare(self, pref_units_of_area: dict[int, list[int]]) -> None:
+        """Prefecture spare: the overflow of short counties, plus slack."""
+        rng = self.rng
+        rows = self.unit_rows
         overflow_area = np.bincount(
             self.county_area, weights=self.overflow, minlength=self.n_areas
         )
         scattered_area = np.bincount(
-            self.county_area, weights=scattered, minlength=self.n_areas
+            self.county_area, weights=self.scattered_county, minlength=self.n_areas
         )
         for a, units in pref_units_of_area.items():
             if not units:
@@ -697,22 +798,22 @@ class _Builder:
             for u, extra in zip(units, spare * share / share.sum(), strict=True):
                 rows[u]["target"] += extra
 
-        # social units: no villages, a few cadres
+    def social_units(self) -> None:
+        """Social units: no villages, a few cadres (R13 claims)."""
+        rng = self.rng
         n_social = max(2, round(8 * math.sqrt(self.scale)))
         for k in range(n_social):
             kinds, kp = SOCIAL_KINDS
             kind = kinds[rng.choice(len(kinds), p=kp)]
-            add(
+            self.add_unit(
                 "social",
                 PROVINCE_ID,
                 kind,
                 f"{kind}{k + 1:02d}",
-                centre + rng.normal(0, 30, 2),
+                self.centre + rng.normal(0, 30, 2),
                 np.zeros(0, dtype=np.int64),
                 rng.uniform(15, 60),
             )
-        self.unit_rows = rows
-        self.ref_unit = ref_unit
 
     # -- cadres --------------------------------------------------------------
 
@@ -721,16 +822,20 @@ class _Builder:
         rows = self.unit_rows
         nu = len(rows)
         tier = np.array([r["tier"] for r in rows], dtype=object)
+        group = np.array([r["ranks"] for r in rows], dtype=object)
         target = np.ceil(np.array([r["target"] for r in rows]))
         prov = tier == "province"
         least = np.where(prov, 6, 3)
-        mean_cap = np.where(prov, 3.2, 4.9)
+        mean_cap = np.array([MEAN_CAP[g] for g in group])
         n0 = np.maximum(least, np.ceil(target / mean_cap)).astype(np.int64)
         c_unit = np.repeat(np.arange(nu), n0)
         first = np.r_[0, np.cumsum(n0)[:-1]]
         head = np.zeros(len(c_unit), dtype=bool)
         head[first] = True
-        rank = rng.choice(np.arange(1, 7), size=len(c_unit), p=RANK_P)
+        rank = np.zeros(len(c_unit), dtype=np.int64)
+        for g, (ranks, p) in RANKS.items():
+            mine = np.flatnonzero(group[c_unit] == g)
+            rank[mine] = rng.choice(ranks, size=len(mine), p=p)
         rank[head] = 6
         cprov = prov[c_unit]
         own = np.where(cprov, PROVINCE_CAP_BY_RANK[rank], np.nan)
@@ -738,15 +843,16 @@ class _Builder:
         own[reduced] = 3
         cap = np.where(np.isnan(own), Rules().max_households, own)
         have = np.bincount(c_unit, weights=cap, minlength=nu)
-        # top up units short of their target with junior cadres
-        top_cap = np.where(prov, PROVINCE_CAP_BY_RANK[1], Rules().max_households)
+        # top up units short of their target with junior cadres of their group
+        junior = np.array([RANKS[g][0][0] for g in group])
+        top_cap = np.where(prov, PROVINCE_CAP_BY_RANK[junior], Rules().max_households)
         extra = np.ceil(np.maximum(0.0, target - have) / top_cap).astype(np.int64)
         e_unit = np.repeat(np.arange(nu), extra)
         c_unit = np.concatenate([c_unit, e_unit])
-        rank = np.concatenate([rank, np.ones(len(e_unit), dtype=np.int64)])
+        rank = np.concatenate([rank, junior[e_unit]])
         head = np.concatenate([head, np.zeros(len(e_unit), dtype=bool)])
         own = np.concatenate(
-            [own, np.where(prov[e_unit], PROVINCE_CAP_BY_RANK[1], np.nan)]
+            [own, np.where(prov[e_unit], PROVINCE_CAP_BY_RANK[junior[e_unit]], np.nan)]
         )
         order = np.argsort(c_unit, kind="stable")
         c_unit, rank, head, own = c_unit[order], rank[order], head[order], own[order]

@@ -29,6 +29,7 @@ import numpy as np
 
 from .errors import Cause
 from .instance import Instance, IntArray
+from .solver.teams import carriers_needed, fieldable, heads_mask
 
 PROVINCE, PREFECTURE, COUNTY, SOCIAL = 0, 1, 2, 3
 TIER_NAMES = ("province", "prefecture", "county", "social")
@@ -108,12 +109,16 @@ class Counts:
         # units
         self.tier = inst.u_tier
         self.u_region = inst.u_region
-        self.cap = inst.u_capacity
+        # R8: a unit that cannot field its first team can have no task at all,
+        # so it neither leads nor carries: its capacity counts for nothing
+        self.field = fieldable(inst) | (self.tier == SOCIAL)
+        self.raw_cap = inst.u_capacity
+        self.cap = np.where(self.field, self.raw_cap, 0)
         self.cadres = inst.u_cadres
         self.raw_min = inst.u_min
         self.umax = np.where(self.tier == SOCIAL, 0, inst.u_max)
         self.umin = np.where(self.tier == SOCIAL, 0, np.minimum(inst.u_min, self.umax))
-        self.able = (self.tier < SOCIAL) & (self.umax >= 1)
+        self.able = (self.tier < SOCIAL) & (self.umax >= 1) & self.field
         self.u_id = inst.unit_index.to_numpy(dtype=object)
         self.u_name = inst.units["name"].to_numpy(dtype=object)
         # scattered households per county (R3)
@@ -354,27 +359,41 @@ def _unit_bounds(c: Counts) -> list[Cause]:
 
 
 def _dispatch(c: Counts) -> list[Cause]:
-    """R8: a unit that must lead a village but cannot send its first team."""
+    """R8: a unit that must lead a village but cannot send its first team.
+
+    Its team is its head plus cadres responsible for its households; a cadre
+    with a cap of 0 can carry none, so it can only be there as the head.
+    """
     out = []
-    need = np.where(
-        c.tier == PROVINCE, c.rules.dispatch.province_min, c.rules.dispatch.local_min
-    )
-    bad = np.flatnonzero(c.able & (c.umin >= 1) & (c.cadres < need))
-    for u in bad:
-        n, k = int(need[u]), int(c.cadres[u])
+    inst = c.inst
+    need = carriers_needed(inst)
+    team = need + (inst.u_head >= 0)
+    head = (inst.u_head >= 0).astype(np.int64)
+    able = (inst.c_cap >= 1) & ~heads_mask(inst)
+    carriers = np.bincount(inst.c_unit, weights=able, minlength=len(c.tier))
+    lacking = (c.tier < SOCIAL) & (c.umax >= 1) & ~c.field
+    for u in np.flatnonzero(lacking & (c.umin >= 1)):
+        n, k, h = int(team[u]), int(carriers[u]), int(head[u])
+        zero = int(c.cadres[u]) - k - h
+        what = f"{k} cadre(s) able to carry households" + (" and its head" if h else "")
+        if zero > 0:
+            what += f" ({zero} more with max_households 0)"
         out.append(
             Cause(
                 "R8",
                 str(c.u_id[u]),
                 f"{c.unit(u)} must lead at least {int(c.umin[u])} village(s) but has "
-                f"{k} cadre(s); its first team needs at least {n}",
+                f"{what}; its first team needs at least {n}",
                 {
                     "unit_id": str(c.u_id[u]),
-                    "cadres": k,
+                    "cadres": int(c.cadres[u]),
+                    "carriers": k,
+                    "head": bool(h),
                     "team_min": n,
                     "min_villages": int(c.umin[u]),
                 },
-                f"add {n - k} cadre(s) to {c.u_id[u]}, or set its min_villages to 0",
+                f"add {n - k - h} cadre(s) able to carry households to {c.u_id[u]}, "
+                "or set its min_villages to 0",
             )
         )
     return out
@@ -608,25 +627,7 @@ def _village_counts(c: Counts) -> list[Cause]:
         mn, mx = int(mn_p[p]), int(mx_p[p])
         n = int(n_c[kids].sum())
         if mn > hi:
-            out.append(
-                Cause(
-                    "R4",
-                    c.r_id[p],
-                    f"{c.region(p)}: its prefecture units must lead at least {_n(mn)} "
-                    "villages "
-                    f"but only {_n(hi)} of its {_n(n)} poor villages are left after "
-                    "its "
-                    f"county units' minimums",
-                    {
-                        "region_id": str(c.r_id[p]),
-                        "min_villages": mn,
-                        "available": hi,
-                        "poor_villages": n,
-                    },
-                    f"lower min_villages of prefecture units of {c.r_id[p]} by "
-                    f"{_n(mn - hi)} in all",
-                )
-            )
+            out.append(_prefecture_minimums(c, p, mn, hi, n))
         left_per_pref[p] = max(0, lo - mx)
         lo_v += left_per_pref[p]
         hi_v += hi - min(mn, hi)
@@ -688,6 +689,43 @@ def _village_counts(c: Counts) -> list[Cause]:
                 )
             )
     return out
+
+
+def _prefecture_minimums(c: Counts, p: Pos, mn: int, hi: int, n: int) -> Cause:
+    """R4: a prefecture's units must lead more villages than it has left.
+
+    With the tier default (prefecture 1–2), every prefecture-tier unit takes
+    a village ("原则上，市（州）直部门都要承担贫困村包保任务"), so an area
+    needs at least as many poor villages as prefecture units.
+    """
+    mine = np.flatnonzero(
+        (c.tier == PREFECTURE) & (c.u_region == p) & c.able & (c.umin >= 1)
+    )
+    own = ~np.isnan(c.inst.units["min_villages"].to_numpy(dtype=float)[mine])
+    short = mn - hi
+    ids = [str(x) for x in c.u_id[mine]]
+    listed = ", ".join(ids[:8]) + (" …" if len(ids) > 8 else "")
+    default = c.rules.villages_per_unit["prefecture"][0]
+    return Cause(
+        "R4",
+        str(c.r_id[p]),
+        f"{c.region(p)}: its {_n(len(mine))} prefecture units must lead at least "
+        f"{_n(mn)} villages ({_n(len(mine) - int(own.sum()))} by the tier default "
+        f"of {default}, {_n(int(own.sum()))} by their own min_villages: {listed}) "
+        f"but only {_n(hi)} of its {_n(n)} poor villages are left after its county "
+        f"units' minimums — {_n(short)} village(s) short",
+        {
+            "region_id": str(c.r_id[p]),
+            "min_villages": mn,
+            "available": hi,
+            "poor_villages": n,
+            "short": short,
+            "units": ids,
+        },
+        f"set min_villages = 0 on {_n(short)} of these units (a unit's own "
+        f"min_villages overrides the tier default), or lower their minimums by "
+        f"{_n(short)} in all",
+    )
 
 
 def _forced_units(c: Counts) -> list[Cause]:
@@ -824,6 +862,10 @@ def _scattered(c: Counts) -> list[Cause]:
     cap_c = c.tier_sum(c.cap, COUNTY)
     cap_p = c.tier_sum(c.cap, PREFECTURE)
     balance = scattered_balance(c)
+    # R8: county units that cannot field a first team carry nothing
+    no_team = (c.tier == COUNTY) & ~c.field
+    lost_cap = c.tier_sum(c.raw_cap, COUNTY, no_team)
+    lost_n = c.tier_sum(np.ones(len(c.tier), dtype=np.int64), COUNTY, no_team)
     for p in np.flatnonzero(c.level == 1):
         kids = [k for k, b in balance.items() if b["prefecture"] == p]
         kids = [k for k in kids if balance[k]["scattered"] > 0]
@@ -845,6 +887,20 @@ def _scattered(c: Counts) -> list[Cause]:
                 cap_txt += (
                     f" ({_n(forced)} of it needed by villages its units must lead)"
                 )
+            figures = {}
+            if lost_n[k]:
+                units = np.flatnonzero(no_team & (c.u_region == k))
+                cap_txt += (
+                    f", not counting {_n(lost_n[k])} unit(s) with "
+                    f"{_n(lost_cap[k])} more that cannot field a first team (R8: "
+                    + ", ".join(str(x) for x in c.u_id[units[:5]])
+                    + (" …" if len(units) > 5 else "")
+                    + ")"
+                )
+                figures = {
+                    "units_without_team": int(lost_n[k]),
+                    "capacity_without_team": int(lost_cap[k]),
+                }
             out.append(
                 Cause(
                     "R3",
@@ -859,6 +915,7 @@ def _scattered(c: Counts) -> list[Cause]:
                         "county_villages_min": forced,
                         "prefecture_spare": spare_p,
                         "short": short,
+                        **figures,
                     },
                     f"add {_n(short)} households of county-tier capacity in "
                     f"{c.r_name[k] or c.r_id[k]} ({_cadres_for(c, short)})",

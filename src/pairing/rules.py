@@ -52,11 +52,21 @@ class Weights:
 
 @dataclass(frozen=True)
 class Dispatch:
-    """R8: size of the kick-off team of a unit that leads villages."""
+    """R8: size of the kick-off team of a unit with a task (villages or households).
+
+    ``province_min`` is the province tier's least team (it sends exactly that
+    many); prefecture- and county-tier units send ``local_min`` to
+    ``local_max``. Which of them send ``local_max`` is the solver's choice
+    ("结合实际"): the ``local_max_share`` of each region's units of the tier
+    with the heaviest tasks (``docs/semantics.md``, R8).
+    """
 
     province_min: int = 5
     local_min: int = 2
     local_max: int = 3
+    local_max_share: float = 0.5
+    """Share of a region's prefecture- or county-tier units with a task, the
+    heaviest tasks first, that send ``local_max`` rather than ``local_min``."""
 
 
 @dataclass(frozen=True)
@@ -235,9 +245,11 @@ class Rules:
                     if k not in names:
                         bad(f"{key}.{k}", f"one of {', '.join(names)}", "unknown key")
                         continue
-                    integer = key == "dispatch"
+                    integer = key == "dispatch" and k != "local_max_share"
                     got = number(f"{key}.{k}", v, integer=integer)
-                    if got is not None:
+                    if k == "local_max_share" and got is not None and got > 1:
+                        bad(f"{key}.{k}", "a share between 0 and 1", v)
+                    elif got is not None:
                         sub[k] = got
                 kwargs[key] = sec(**sub)
             else:

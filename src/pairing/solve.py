@@ -268,8 +268,9 @@ def solve(
         from .solver.baseline import changes
 
         plan.changes = changes(instance, baseline, plan)
-    from .metrics import soft_figures
+    from .metrics import dispatch_by_tier, soft_figures
 
+    plan.info["dispatch_by_tier"] = dispatch_by_tier(instance, plan)  # R8, seed
     plan.info["soft"] = soft_figures(instance, plan)
     plan.info["seconds"]["report"] = round(time.perf_counter() - t0, 3)
     report("done", incumbent=vres.objective, bound=vres.bound)

@@ -38,7 +38,8 @@ def plan_summary(plan: Plan) -> str:
         f"  households: {_num(counts.get('households', len(plan.household_pairs)))} "
         f"({_num(counts.get('households_by_cadres', 0))} by cadres, "
         f"{_num(counts.get('households_by_leaders', 0))} by leaders)",
-        f"    dispatch: {_num(counts.get('dispatched', len(plan.dispatch)))} cadres",
+        f"    dispatch: {_num(counts.get('dispatched', len(plan.dispatch)))} cadres"
+        + _by_tier(info.get("dispatch_by_tier")),
         f"     changes: {len(plan.changes):,}",
     ]
     if secs:
@@ -90,3 +91,17 @@ def _pct(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     return f"{100 * float(value):.2f}%"
+
+
+def _by_tier(by_tier: Any) -> str:
+    """`` (province 1,000, prefecture 2,000, county 8,000; seed …)`` (R8)."""
+    if not by_tier:
+        return ""
+    tiers = ("province", "prefecture", "county")
+    got = ", ".join(f"{t} {_num(by_tier[t]['cadres'])}" for t in tiers)
+    seed = " / ".join(_num(by_tier[t]["seed"]) for t in tiers)
+    text = f" ({got}; the seed's kick-off: about {seed}"
+    scaled = [by_tier[t].get("seed_at_scale") for t in tiers]
+    if scaled != [by_tier[t]["seed"] for t in tiers] and None not in scaled:
+        text += f", {' / '.join(_num(x) for x in scaled)} at this size"
+    return text + ")"

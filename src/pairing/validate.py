@@ -641,7 +641,8 @@ class _Checker:
         c_is_county = np.zeros(len(cu), dtype=bool)
         c_is_county[c_ok] = raw.u_tier[cu[c_ok]] == "county"
         c_region = np.where(c_ok, raw.u_region[np.maximum(cu, 0)], -1)
-        sel = c_is_county & (c_region >= 0)
+        # R8: cadres of a unit that cannot field its first team carry nothing
+        sel = c_is_county & (c_region >= 0) & self.can_field()[np.maximum(cu, 0)]
         cap = np.bincount(c_region[sel], weights=raw.c_cap[sel], minlength=n_r)
         # households of the county units' own villages not taken by leaders
         vv = np.arange(len(self.vid))
@@ -671,6 +672,19 @@ class _Checker:
                 f"{int(spare[r]):,} spare)",
             ),
         )
+
+    def can_field(self) -> np.ndarray:
+        """Per unit: its head and its other cadres able to carry a household
+        (cap >= 1) reach its least first team (R8)."""
+        raw = self.raw
+        rules = raw.instance.rules.dispatch
+        n_u = len(self.uid)
+        cu = raw.c_unit
+        ok = cu >= 0
+        head = np.bincount(cu[ok & raw.c_head], minlength=n_u) > 0
+        others = np.bincount(cu[ok & ~raw.c_head & (raw.c_cap >= 1)], minlength=n_u)
+        low = np.where(raw.u_tier == "province", rules.province_min, rules.local_min)
+        return np.asarray(others + head >= low)
 
     # -- R5 -------------------------------------------------------------------
 
@@ -968,17 +982,17 @@ class _Checker:
         n_u = len(self.uid)
         leads_n = np.bincount(self.leads["u"].to_numpy(), minlength=n_u)
         team = np.bincount(rows["u"].to_numpy(), minlength=n_u)
-        # eligible: a cadre covering a household of a village its unit leads
-        hc_c, hc_v = self.hc["c"].to_numpy(), self.hc["v"].to_numpy()
-        led = self.leads
-        led_by = pd.MultiIndex.from_arrays([led["v"].to_numpy(), led["u"].to_numpy()])
-        cu = raw.c_unit[hc_c]
-        works = led_by.get_indexer(pd.MultiIndex.from_arrays([hc_v, cu])) >= 0
-        eligible = np.zeros(len(self.cid), dtype=bool)
-        eligible[hc_c[works]] = True
-        eligible |= raw.c_head
+        # eligible: a cadre responsible for a household (any household its
+        # unit carries, scattered ones too), or the unit's head
+        hc_c = self.hc["c"].to_numpy()
+        carried = np.zeros(len(self.cid), dtype=bool)
+        carried[hc_c] = True
+        eligible = carried | raw.c_head
         cu_all = raw.c_unit
         n_eligible = np.bincount(cu_all[(cu_all >= 0) & eligible], minlength=n_u)
+        # a task: a village led, or households its cadres are responsible for
+        has_hh = np.bincount(cu_all[(cu_all >= 0) & carried], minlength=n_u) > 0
+        task = (leads_n > 0) | has_hh
         rc = rows["c"].to_numpy()
         bad = np.flatnonzero(~eligible[rc])
         found.each(
@@ -987,24 +1001,24 @@ class _Checker:
             lambda j: (
                 (self.uid[raw.c_unit[rc[j]]], self.cid[rc[j]]),
                 f"cadre {self.cid[rc[j]]} of unit {self.uid[raw.c_unit[rc[j]]]} is "
-                "dispatched but is neither its head nor responsible for a household "
-                "in a village the unit leads",
+                "dispatched but is neither its head nor responsible for any "
+                "household",
             ),
         )
-        idle = np.flatnonzero((leads_n == 0) & (team > 0))
+        idle = np.flatnonzero(~task & (team > 0))
         found.each(
             "R8",
             idle,
             lambda i: (
                 (self.uid[i],),
-                f"unit {self.uid[i]} leads no village but dispatches {team[i]} "
-                "cadre(s)",
+                f"unit {self.uid[i]} has no task (no village, no household) but "
+                f"dispatches {team[i]} cadre(s)",
             ),
         )
         tier = raw.u_tier
         low = np.where(tier == "province", rules.province_min, rules.local_min)
         high = np.where(tier == "province", np.iinfo(np.int64).max, rules.local_max)
-        size = np.flatnonzero((leads_n > 0) & ((team < low) | (team > high)))
+        size = np.flatnonzero(task & ((team < low) | (team > high)))
 
         def size_msg(i: int) -> tuple[tuple[Any, ...], str]:
             want = (
@@ -1012,8 +1026,14 @@ class _Checker:
                 if tier[i] == "province"
                 else (f"between {low[i]} and {high[i]}")
             )
-            text = f"{tier[i]} unit {self.uid[i]} dispatches {team[i]} cadre(s); " + (
-                f"{want} required"
+            what = (
+                f"leads {leads_n[i]} village(s)"
+                if leads_n[i]
+                else "leads no village but carries households"
+            )
+            text = (
+                f"{tier[i]} unit {self.uid[i]} {what} and dispatches {team[i]} "
+                f"cadre(s); {want} required"
             )
             if team[i] < low[i] and n_eligible[i] < low[i]:
                 text += f" (it has only {n_eligible[i]} eligible cadre(s))"
@@ -1022,7 +1042,7 @@ class _Checker:
         found.each("R8", size, size_msg)
         has_head = np.bincount(cu_all[(cu_all >= 0) & raw.c_head], minlength=n_u) > 0
         sent_head = np.bincount(rows["u"].to_numpy()[raw.c_head[rc]], minlength=n_u) > 0
-        nohead = np.flatnonzero((leads_n > 0) & has_head & ~sent_head)
+        nohead = np.flatnonzero(task & has_head & ~sent_head)
         found.each(
             "R8",
             nohead,

@@ -1,20 +1,24 @@
-"""Dispatch stage (R8): the kick-off team of every unit that leads villages.
+"""Dispatch stage (R8): the kick-off team of every unit with a pairing task.
 
-A unit's *eligible* cadres are its cadres responsible for at least one
-household in a village the unit leads. Its team is its head (when it has
-one) plus its most senior eligible cadres (rank, then most such households,
-then cadre id), up to a target size:
+A unit has a *task* when it leads a village or when one of its cadres is
+responsible for a household (a scattered household counts: "包保村和包保户").
+Its *eligible* cadres are its cadres responsible for at least one household.
+Its team is its head (when it has one) plus its most senior eligible cadres
+(rank, then most households, then cadre id), up to a target size:
 
 * province tier: exactly ``rules.dispatch.province_min`` (5) in total — the
   rule sets a minimum only, and the smallest team that meets it keeps the
   rest of the unit's cadres at work;
-* prefecture and county tiers: ``local_max`` (3) when available, at least
-  ``local_min`` (2).
+* prefecture and county tiers ("结合实际选派2-3名"): among the units with a
+  task of one tier and region (a prefecture's prefecture-tier units, a
+  county's county-tier units), the ``local_max_share`` (half) with the
+  heaviest tasks — most households, then most villages, then unit order —
+  send ``local_max`` (3), the others ``local_min`` (2); fewer when fewer are
+  eligible, never below ``local_min`` when enough are.
 
 When head plus eligible cadres fall short of the minimum, all of them are
 dispatched and the shortfall is returned for the caller to report.
-:func:`repair_for_dispatch` first tries to avoid that by handing single
-households to idle cadres of the same unit.
+:func:`repair_for_dispatch` first tries to avoid that (see there).
 """
 
 from __future__ import annotations
@@ -23,44 +27,16 @@ import numpy as np
 import pandas as pd
 
 from ..instance import Instance, IntArray
+from .team_repair import repair_teams
+from .teams import Shortfall, heads_mask, task_of, team_bounds, team_targets
 
-Shortfall = list[tuple[int, int, int]]
-"""``(unit index, needed, available)`` per unit whose team is too small."""
-
-
-def team_bounds(instance: Instance) -> tuple[IntArray, IntArray]:
-    """Least and target team size per unit (R8).
-
-    Province tier: ``province_min`` for both; other tiers ``local_min`` and
-    ``local_max``.
-    """
-    d = instance.rules.dispatch
-    province = instance.u_tier == 0
-    low = np.where(province, d.province_min, d.local_min).astype(np.int64)
-    target = np.where(province, d.province_min, d.local_max).astype(np.int64)
-    return low, np.maximum(low, target)
-
-
-def _eligible(
-    instance: Instance, lead: IntArray, h_cadre: IntArray
-) -> tuple[IntArray, IntArray]:
-    """Per cadre, households in villages its own unit leads; and leading units."""
-    lead = np.asarray(lead, dtype=np.int64)
-    h_cadre = np.asarray(h_cadre, dtype=np.int64)
-    n_c = len(instance.cadres)
-    by_cadre = h_cadre >= 0
-    h = np.flatnonzero(by_cadre)
-    c = h_cadre[h]
-    own = lead[instance.h_village[h]] == instance.c_unit[c]
-    counts = np.bincount(c[own], minlength=n_c).astype(np.int64)
-    leading = np.unique(lead[lead >= 0])
-    return counts, leading
+__all__ = ["Shortfall", "dispatch", "repair_for_dispatch", "team_bounds"]
 
 
 def dispatch(
     instance: Instance, lead: IntArray, h_cadre: IntArray
 ) -> tuple[pd.DataFrame, Shortfall]:
-    """The kick-off teams of every leading unit (R8).
+    """The kick-off teams of every unit with a task (R8).
 
     Parameters
     ----------
@@ -78,28 +54,36 @@ def dispatch(
         ``is_head``), units in ``units`` row order, the head first, then by
         seniority.
     shortfall
-        ``(unit index, needed, available)`` for each unit with fewer eligible
-        cadres (head included) than its minimum; all of them are dispatched.
+        ``(unit index, needed, available)`` for each unit with a task and
+        fewer eligible cadres (head included) than its minimum; all of them
+        are dispatched.
+
+    Examples
+    --------
+    >>> from pairing.generate import generate
+    >>> from pairing.solve import solve
+    >>> inst = generate(2_000, seed=1)
+    >>> plan = solve(inst, time_limit=20)
+    >>> int(plan.dispatch.groupby("unit_id").size().min()) >= 2
+    True
     """
     inst = instance
-    counts, leading = _eligible(inst, lead, h_cadre)
-    low, target = team_bounds(inst)
+    load, task, households, villages = task_of(inst, lead, h_cadre)
+    low, _ = team_bounds(inst)
+    target = team_targets(inst, task, households, villages)
     n_u = len(inst.units)
-    is_leading = np.zeros(n_u, dtype=bool)
-    is_leading[leading] = True
 
     head = inst.u_head
-    has_head = is_leading & (head >= 0)
+    has_head = task & (head >= 0)
     heads = head[has_head]
-    c_is_unit_head = np.zeros(len(inst.cadres), dtype=bool)
-    c_is_unit_head[heads] = True
+    c_is_head = heads_mask(inst)
 
-    cand = np.flatnonzero((counts > 0) & ~c_is_unit_head & is_leading[inst.c_unit])
+    cand = np.flatnonzero((load > 0) & ~c_is_head & task[inst.c_unit])
     df = pd.DataFrame(
         {
             "unit": inst.c_unit[cand],
             "rank": inst.c_rank[cand],
-            "households": counts[cand],
+            "households": load[cand],
             "cadre_id": inst.cadre_index.to_numpy(dtype=object)[cand],
             "cadre": cand,
         }
@@ -137,7 +121,7 @@ def dispatch(
     )
 
     size = np.bincount(unit, minlength=n_u)
-    short = np.flatnonzero(is_leading & (size < low))
+    short = np.flatnonzero(task & (size < low))
     shortfall = [(int(u), int(low[u]), int(size[u])) for u in short]
     return teams, shortfall
 
@@ -145,84 +129,31 @@ def dispatch(
 def repair_for_dispatch(
     instance: Instance, lead: IntArray, h_cadre: IntArray
 ) -> IntArray:
-    """Hand single households to idle cadres so that teams reach their minimum (R8).
+    """Move single households so that every unit with a task fields its team (R8).
 
-    For each leading unit whose head plus eligible cadres fall short of the
-    minimum team, move one household at a time — the least severe one of the
-    donor in the unit's villages — from the cadre with the most households in
-    the unit's villages (at least 2, so it stays eligible; the head may give
-    its last one) to a cadre of the unit with none there (cap ≥ 1; idle ones
-    first, then the most senior), until the minimum is met or no move is
-    left. A recipient at its cap hands one of its scattered households (R3:
-    any county-tier cadre of the county may carry it) back to the donor.
+    For each unit with a task whose head plus eligible cadres fall short of
+    the least team, in this order (:mod:`pairing.solver.team_repair`):
 
-    Households stay with their unit (R3) and no cadre exceeds its cap (R5);
-    households covered by leaders (-1) are never touched.
+    1. *within the unit*: its cadre with the most households (at least 2, so
+       it stays eligible; the head may give its last one) hands its least
+       severe household to an idle cadre of the unit (cap ≥ 1; the most
+       senior first), until the team is met or no donor is left;
+    2. *take*: a prefecture- or county-tier unit still short takes one
+       scattered household for each missing carrier from cadres of the other
+       units of its tier and region that carry at least 2 (R3 allows any
+       county-tier unit of the county, or for the overflow any
+       prefecture-tier unit of the prefecture);
+    3. *give*: a unit that leads no village and still cannot field its team
+       hands all its households to cadres with room in the units of its tier
+       and region that do field one; it then has no task.
+
+    Households stay with their unit or move only where R3 allows; no cadre
+    exceeds its cap (R5); households covered by leaders (-1) are never
+    touched.
 
     Returns
     -------
     numpy.ndarray
         The new responsible cadre per household (a copy).
     """
-    inst = instance
-    lead = np.asarray(lead, dtype=np.int64)
-    out = np.array(h_cadre, dtype=np.int64, copy=True)
-    counts, leading = _eligible(inst, lead, out)
-    low, _ = team_bounds(inst)
-    head = inst.u_head
-    n_c = len(inst.cadres)
-    load = np.bincount(out[out >= 0], minlength=n_c).astype(np.int64)
-
-    c_unit = inst.c_unit
-    is_head = np.zeros(n_c, dtype=bool)
-    is_head[head[head >= 0]] = True
-    members = np.bincount(
-        c_unit,
-        weights=((counts > 0) & ~is_head).astype(np.float64),
-        minlength=len(inst.units),
-    ).astype(np.int64)
-    size = members + (head >= 0)
-    idle_any = np.bincount(
-        c_unit,
-        weights=((counts == 0) & (inst.c_cap >= 1) & ~is_head).astype(float),
-        minlength=len(inst.units),
-    )
-    units = [u for u in leading.tolist() if size[u] < low[u] and idle_any[u] > 0]
-    if not units:
-        return out
-
-    # households of each cadre (all, and those in its unit's villages),
-    # found by one sort: no scan of the households per move
-    every = np.flatnonzero(out >= 0)
-    every = every[np.argsort(out[every], kind="stable")]
-    first_all = np.searchsorted(out[every], np.arange(n_c + 1))
-    srt = every[lead[inst.h_village[every]] == c_unit[out[every]]]
-    first = np.searchsorted(out[srt], np.arange(n_c + 1))
-    for u in units:
-        cad = np.flatnonzero(c_unit == u)
-        idle = cad[(counts[cad] == 0) & (inst.c_cap[cad] >= 1) & ~is_head[cad]]
-        idle = idle[np.lexsort((idle, -inst.c_rank[idle], load[idle] > 0))].tolist()
-        have = int(size[u])
-        while have < low[u] and idle:
-            keep = np.where(is_head[cad], 1, 2)
-            donors = cad[counts[cad] >= keep]
-            if len(donors) == 0:
-                break
-            donor = int(donors[np.lexsort((donors, -counts[donors]))[0]])
-            mine = srt[first[donor] : first[donor + 1]]
-            mine = mine[out[mine] == donor]
-            pick = int(mine[np.lexsort((-mine, inst.h_severity[mine]))[0]])
-            to = idle.pop(0)
-            if load[to] >= inst.c_cap[to]:  # full of scattered households: swap
-                back = every[first_all[to] : first_all[to + 1]]
-                back = back[out[back] == to]
-                out[back[np.argmin(inst.h_severity[back])]] = donor
-                load[donor] += 1
-                load[to] -= 1
-            out[pick] = to
-            counts[donor] -= 1
-            counts[to] += 1
-            load[donor] -= 1
-            load[to] += 1
-            have += 1
-    return out
+    return repair_teams(instance, lead, h_cadre)

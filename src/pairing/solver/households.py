@@ -44,9 +44,16 @@ from ortools.graph.python import min_cost_flow
 from ..errors import Cause, Infeasible
 from ..instance import Instance, IntArray
 from ..rules import Weights
-
-SCALE = 1000
-"""Cost units per unit of a normalised objective term."""
+from .household_parts import (
+    SCALE,
+    FlowView,
+    components,
+    direct_arcs,
+    keepable,
+    members,
+    spread,
+)
+from .teams import fieldable
 
 
 @dataclass
@@ -149,8 +156,10 @@ def assign_households(
     todo[leader_households] = False
     cadre = np.full(n_h, -1, dtype=np.int64)
     cap = instance.c_cap.copy()
+    # R8: a unit that can never field its first team must carry nothing
+    cap[~fieldable(instance)[instance.c_unit]] = 0
     if keep is not None:
-        kept = _keepable(instance, lead, todo, np.asarray(keep, dtype=np.int64))
+        kept = keepable(instance, lead, todo, np.asarray(keep, dtype=np.int64))
         cadre[kept] = keep[kept]
         todo[kept] = False
         cap -= np.bincount(keep[kept], minlength=n_c)
@@ -160,11 +169,15 @@ def assign_households(
     ).astype(np.int64)
     free = np.maximum(0, instance.u_reserved_capacity(reserve) - kept_per_unit)
     hb, bmean = _buckets(instance.h_severity, buckets)
-    comp_h, comp_u = _components(instance, lead)
+    comp_h, comp_u = components(instance, lead, todo, cap)
     n_comp = int(comp_u.max(initial=-1)) + 1
     jobs = []
+    h_sorted = np.flatnonzero(todo)
+    h_sorted = h_sorted[np.argsort(comp_h[h_sorted], kind="stable")]
+    h_first = np.searchsorted(comp_h[h_sorted], np.arange(n_comp + 1))
     for k in range(n_comp):
-        view = _View.of(instance, lead, todo, cap, free, comp_h == k, comp_u == k)
+        hh = h_sorted[h_first[k] : h_first[k + 1]]
+        view = FlowView.of(instance, lead, cap, free, hh, comp_u == k)
         jobs.append((view, hb[view.households], bmean, w, nearest))
     if executor is not None and len(jobs) > 1:
         results = list(executor.map(_flow_job, jobs))
@@ -195,7 +208,7 @@ def assign_households(
 
 
 def _flow_job(
-    job: tuple[_View, IntArray, np.ndarray, Weights, int],
+    job: tuple[FlowView, IntArray, np.ndarray, Weights, int],
 ) -> tuple[IntArray, float, int, int]:
     """One independent component's min-cost flow (picklable, for executors)."""
     view, hb, bmean, w, nearest = job
@@ -258,21 +271,11 @@ def _flow_job(
     # R3 + R12 travel: scattered group -> its `nearest` closest county-tier
     # units directly (exact travel), or -> the county pool (charged the
     # farthest unit's travel) -> any county-tier unit of the county
-    county_units, cu_lo, cu_cnt = _members(u_region, u_tier == 2, sg_county)
-    g_rep = np.repeat(np.arange(len(sg)), cu_cnt)
-    units = county_units[_spread(cu_lo, cu_cnt)]
-    travel = np.rint(
-        SCALE * w.distance * instance.distance(units, sg_village[g_rep]) / 100.0
-    ).astype(np.int64)
-    o = np.lexsort((units, travel, g_rep))
-    g_rep, units, travel = g_rep[o], units[o], travel[o]
-    first = np.searchsorted(g_rep, g_rep, side="left")
-    direct = (np.arange(len(g_rep)) - first) < nearest
-    far = np.zeros(len(sg), dtype=np.int64)
-    if len(travel):
-        np.maximum.at(far, g_rep, travel)
+    county_units, cu_lo, cu_cnt = members(u_region, u_tier == 2, sg_county)
+    g_rep, units, travel, far = direct_arcs(
+        instance, w.distance, sg_village, sg_county, nearest
+    )
     via_pool = np.flatnonzero(cu_cnt > nearest)
-    g_rep, units, travel = g_rep[direct], units[direct], travel[direct]
     arcs(sg0 + g_rep, ub0 + units * nb + sg_bucket[g_rep], big, travel)
     arcs(sg0 + via_pool, pool0 + cb_of_sg[via_pool], big, far[via_pool])
     # a household in a unit's reserve costs more than any R10/R12/travel
@@ -281,14 +284,14 @@ def _flow_job(
     overflow_cost = 2 * reserve_cost
     arcs(sg0 + np.arange(len(sg)), of0 + cb_of_sg, big, overflow_cost)
     # pool -> county units; overflow -> prefecture units (R3)
-    pool_units, p_lo, p_cnt = _members(u_region, u_tier == 2, cb_county)
+    pool_units, p_lo, p_cnt = members(u_region, u_tier == 2, cb_county)
     pool_cb = np.repeat(np.arange(len(cb)), p_cnt)
-    pool_to = ub0 + pool_units[_spread(p_lo, p_cnt)] * nb + cb_bucket[pool_cb]
-    pref_units, f_lo, f_cnt = _members(
+    pool_to = ub0 + pool_units[spread(p_lo, p_cnt)] * nb + cb_bucket[pool_cb]
+    pref_units, f_lo, f_cnt = members(
         u_region, u_tier == 1, instance.r_prefecture[cb_county]
     )
     of_cb = np.repeat(np.arange(len(cb)), f_cnt)
-    of_to = ub0 + pref_units[_spread(f_lo, f_cnt)] * nb + cb_bucket[of_cb]
+    of_to = ub0 + pref_units[spread(f_lo, f_cnt)] * nb + cb_bucket[of_cb]
     via_tail = np.concatenate([pool0 + pool_cb, of0 + of_cb])
     via_head = np.concatenate([pool_to, of_to])
     arcs(via_tail, via_head, big, 0)
@@ -431,206 +434,3 @@ def _flow_job(
     objective = float(flow.optimal_cost())
     objective -= overflow_cost * overflow + reserve_cost * in_reserve
     return cadre, objective, overflow, len(t)
-
-
-@dataclass
-class _View:
-    """The arrays of one independent component of the household flow.
-
-    Households, units and cadres are renumbered locally; villages and
-    regions keep their global indices. Picklable, so a component can run on
-    any executor.
-    """
-
-    households: IntArray
-    cadres: IntArray
-    h_village: IntArray
-    h_scattered: np.ndarray
-    lead: IntArray
-    u_tier: IntArray
-    u_region: IntArray
-    u_xy: np.ndarray
-    c_unit: IntArray
-    c_rank: IntArray
-    cap: IntArray
-    u_free: IntArray
-    v_county: IntArray
-    v_xy: np.ndarray
-    r_prefecture: IntArray
-
-    @property
-    def n_h(self) -> int:
-        return len(self.households)
-
-    @property
-    def n_u(self) -> int:
-        return len(self.u_tier)
-
-    @property
-    def n_c(self) -> int:
-        return len(self.cadres)
-
-    def distance(self, units: IntArray, villages: IntArray) -> np.ndarray:
-        d = np.hypot(*(self.u_xy[units] - self.v_xy[villages]).T)
-        return np.nan_to_num(d, nan=0.0)
-
-    @classmethod
-    def of(
-        cls,
-        instance: Instance,
-        lead: IntArray,
-        todo: np.ndarray,
-        cap: IntArray,
-        free: IntArray,
-        h_mask: np.ndarray,
-        u_mask: np.ndarray,
-    ) -> _View:
-        units = np.flatnonzero(u_mask)
-        local = np.full(len(instance.units), -1, dtype=np.int64)
-        local[units] = np.arange(len(units))
-        cadres = np.flatnonzero(u_mask[instance.c_unit])
-        households = np.flatnonzero(h_mask & todo)
-        return cls(
-            households=households,
-            cadres=cadres,
-            h_village=instance.h_village[households],
-            h_scattered=instance.h_scattered[households],
-            lead=np.where(lead >= 0, local[np.maximum(lead, 0)], -1),
-            u_tier=instance.u_tier[units],
-            u_region=instance.u_region[units],
-            u_xy=instance.u_xy[units],
-            c_unit=local[instance.c_unit[cadres]],
-            c_rank=instance.c_rank[cadres],
-            cap=cap[cadres],
-            u_free=free[units],
-            v_county=instance.v_county,
-            v_xy=instance.v_xy,
-            r_prefecture=instance.r_prefecture,
-        )
-
-
-def _components(instance: Instance, lead: IntArray) -> tuple[IntArray, IntArray]:
-    """Independent parts of the flow: the province tier's units with their
-    villages' households, and each prefecture with its prefecture- and
-    county-tier units, their villages' households and its scattered ones."""
-    u_comp = np.where(
-        instance.u_tier == 0, 0, 1 + instance.r_prefecture[instance.u_region]
-    )
-    u_comp[instance.u_tier == 3] = -1  # social units carry no household
-    hv = instance.h_village
-    h_lead = lead[hv]
-    h_comp = np.where(
-        instance.h_scattered | (h_lead < 0),
-        1 + instance.r_prefecture[instance.h_county],
-        u_comp[np.maximum(h_lead, 0)],
-    )
-    # renumber densely, keeping order
-    used, inv = np.unique(np.concatenate([u_comp, h_comp]), return_inverse=True)
-    offset = int(used[0] < 0)
-    inv = inv - offset
-    return inv[len(u_comp) :], inv[: len(u_comp)]
-
-
-def _keepable(
-    instance: Instance, lead: IntArray, todo: np.ndarray, keep: IntArray
-) -> IntArray:
-    """Households whose baseline cadre may stay responsible (R14).
-
-    A pairing is kept when the cadre still exists, the household is still to
-    be covered by a cadre, the cadre's unit is one the rules allow (the lead
-    unit for a poor village; a county-tier unit of the county, or a
-    prefecture-tier unit of the prefecture, for a scattered household), the
-    cadre stays within its cap (the most severe households are kept first)
-    and the prefecture tier keeps no more scattered households of a county
-    than the county tier cannot carry (R3).
-    """
-    n_c = len(instance.cadres)
-    hv = instance.h_village
-    ok = todo & (keep >= 0) & (keep < n_c)
-    h = np.flatnonzero(ok)
-    u = instance.c_unit[keep[h]]
-    v = hv[h]
-    poor = instance.v_poor[v]
-    tier = instance.u_tier[u]
-    region = instance.u_region[u]
-    county = instance.v_county[v]
-    allowed = np.where(
-        poor,
-        lead[v] == u,
-        ((tier == 2) & (region == county))
-        | ((tier == 1) & (region == instance.r_prefecture[county])),
-    )
-    h = h[allowed]
-    # R5: within the cap, most severe first
-    order = np.lexsort((h, -instance.h_severity[h], keep[h]))
-    h = h[order]
-    c = keep[h]
-    first = np.searchsorted(c, c, side="left")
-    h = h[(np.arange(len(h)) - first) < instance.c_cap[c]]
-    # R3: prefecture tier keeps at most the county's unavoidable overflow
-    county_h = instance.v_county[hv[h]]
-    pref_kept = (instance.u_tier[instance.c_unit[keep[h]]] == 1) & instance.h_scattered[
-        h
-    ]
-    if pref_kept.any():
-        n_r = len(instance.regions)
-        scattered = np.bincount(
-            instance.h_county[todo & instance.h_scattered], minlength=n_r
-        )
-        county_cap = np.bincount(
-            instance.u_region[instance.c_unit],
-            weights=np.where(instance.u_tier[instance.c_unit] == 2, instance.c_cap, 0),
-            minlength=n_r,
-        )
-        led = instance.v_poor & (lead >= 0)
-        vl = np.flatnonzero(led)
-        from_county = instance.u_tier[lead[vl]] == 2
-        village_need = np.bincount(
-            instance.u_region[lead[vl[from_county]]],
-            weights=np.bincount(hv[todo], minlength=len(instance.villages))[
-                vl[from_county]
-            ],
-            minlength=n_r,
-        )
-        allowed_of = np.maximum(0, scattered - (county_cap - village_need)).astype(
-            np.int64
-        )
-        idx = np.flatnonzero(pref_kept)
-        o = np.lexsort((idx, county_h[idx]))
-        idx = idx[o]
-        cc = county_h[idx]
-        rank_in_county = np.arange(len(idx)) - np.searchsorted(cc, cc, side="left")
-        drop = idx[rank_in_county >= allowed_of[cc]]
-        h = np.delete(h, drop)
-    # R3 + R5: a unit's own villages' households have nowhere else to go, so
-    # kept scattered households may only fill what they leave free
-    n_u = len(instance.units)
-    in_poor = todo & ~instance.h_scattered
-    forced = np.bincount(lead[hv[in_poor]], minlength=n_u)
-    room = np.maximum(0, instance.u_capacity - forced)
-    sc = h[instance.h_scattered[h]]
-    su = instance.c_unit[keep[sc]]
-    o = np.lexsort((sc, -instance.h_severity[sc], su))
-    sc, su = sc[o], su[o]
-    rank_in_unit = np.arange(len(sc)) - np.searchsorted(su, su, side="left")
-    h = np.setdiff1d(h, sc[rank_in_unit >= room[su]])
-    return np.sort(h)
-
-
-def _members(
-    region: IntArray, mask: np.ndarray, keys: IntArray
-) -> tuple[IntArray, IntArray, IntArray]:
-    """Units with ``mask`` grouped by region: the sorted units, and for each
-    key its first position and count among them."""
-    units = np.flatnonzero(mask)
-    units = units[np.argsort(region[units], kind="stable")]
-    r = region[units]
-    lo = np.searchsorted(r, keys, side="left")
-    return units, lo, np.searchsorted(r, keys, side="right") - lo
-
-
-def _spread(lo: IntArray, cnt: IntArray) -> IntArray:
-    """Concatenated ranges ``lo[i] .. lo[i] + cnt[i]``."""
-    return (
-        np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt) + np.repeat(lo, cnt)
-    )
