@@ -45,7 +45,7 @@ from ..model import R1, build_model
 from .dual import Evaluation, Relaxation
 from .master import Master, generate_columns
 from .prices import Prices
-from .primal import CoreResult, CoreRunner, core_mask, integral_pairs
+from .primal import CoreResult, CoreRunner, core_mask
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,10 @@ class EngineParams:
         pricing point (0: plain Kelley cutting planes).
     core_per_village
         Cheapest pairs by forcing cost each village adds to the core.
+    core_per_unit
+        Cheapest pairs by forcing cost, to villages the fixed core leaves
+        free, that each unit R4 obliges to lead keeps when the fixed core
+        leaves it free too (else its minimum may have no village left).
     core_per_village_max
         Widest core: once a core is solved to optimality and time remains,
         its cheapest pairs per village double up to this.
@@ -98,11 +102,12 @@ class EngineParams:
     generation_iterations: int = 60
     smoothing: float = 0.8
     core_per_village: int = 4
+    core_per_unit: int = 3
     core_per_village_max: int = 16
     core_nodes: int = 200
     core_every: int = 6
     first_core: int = 8
-    core_seconds: float = 1.5
+    core_seconds: float = 3.0
     gap_tolerance: float = 2e-3
     core_thread: bool = True
 
@@ -303,7 +308,18 @@ def run_engine(
         keep = core_mask(c, flows, prices.loss, state.lead, per_village=per_village)
         if state.lead is not None:
             keep &= ~prices.fixable(state.objective) | (state.lead[c.pv] == c.pu)
-        return keep, integral_pairs(c, flows) & keep
+        whole = master.whole_sets() if solves else np.zeros(c.n, dtype=bool)
+        whole &= keep
+        # every unit R4 obliges to lead and left free keeps a few pairs to the
+        # villages left free, so the fixed core is rarely infeasible
+        decided = np.zeros(c.n_villages, dtype=bool)
+        decided[c.pv[whole]] = True
+        fixed_unit = np.zeros(c.n_units, dtype=bool)
+        fixed_unit[c.pu[whole]] = True
+        open_ = ~decided[c.pv] & (c.u_min[c.pu] > 0) & ~fixed_unit[c.pu]
+        idx = np.flatnonzero(open_)
+        keep[idx[_top_mask(c.pu[idx], -prices.loss[idx], p.core_per_unit)]] = True
+        return keep, whole
 
     try:
         while not stopped():
@@ -337,7 +353,9 @@ def run_engine(
                 break
             keep, fixed = core_args()
             budget = deadline - time.perf_counter() if gen_over else p.core_seconds
-            res = runner.attempt(keep, fixed, state.lead, budget, p.core_seconds)
+            # the fixed core finds the plans; the whole core is the fallback
+            lead_first = max(p.core_seconds, 0.6 * budget)
+            res = runner.attempt(keep, fixed, state.lead, budget, lead_first)
             take(res)
             t_core += time.perf_counter() - t1
             if _close(state.objective, bound.bound, p.gap_tolerance):

@@ -245,6 +245,17 @@ class Master:
             "optimal", float(self.h.getInfo().objective_function_value), y
         )
 
+    def whole_sets(self) -> BoolArray:
+        """Per pair, whether a set the master takes whole (value 1) holds it:
+        the units whose part of the master's solution is already a plan."""
+        z = np.asarray(self.h.getSolution().col_value, dtype=np.float64)[self.n_aux :]
+        out = np.zeros(len(self.cost), dtype=bool)
+        if len(self._sets) and len(z) == len(self._sets):
+            whole = np.flatnonzero(z > 1 - 1e-6)
+            if len(whole):
+                out[np.concatenate([self._sets[i] for i in whole])] = True
+        return out
+
     def flows(self) -> FloatArray:
         """Per pair, the master's value of it (the sum over the sets holding it)."""
         z = np.asarray(self.h.getSolution().col_value, dtype=np.float64)[self.n_aux :]

@@ -15,6 +15,7 @@ the core's model *is* the stage's model on fewer columns.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -182,10 +183,12 @@ class CoreRunner:
     ) -> CoreResult:
         """One attempt, inline: ``first`` seconds with ``fixed``, then the rest."""
         self.attempts += 1
-        res = self._solve(keep, lead, first, fixed)
+        t0 = time.perf_counter()
+        res = self._solve(keep, lead, min(first, seconds), fixed)
         before = float(self.c.objective(lead)) if lead is not None else -math.inf
         if res.lead is None or res.objective <= before:
-            res = self._solve(keep, lead, seconds, None)
+            rest = seconds - (time.perf_counter() - t0)
+            res = self._solve(keep, lead, max(0.1, rest), None)
         return res
 
     def _solve(
