@@ -154,6 +154,7 @@ def test_column_generation_is_never_weaker_than_the_cut_lp(small):
     cut = solve_lp(m, time_limit=30, separate=lambda x: cover_cuts(c, x), rounds=8)
     start = relax.evaluate(relax.from_duals(lp.duals))
     assert start.bound >= cut.bound - 1  # any multipliers: still a bound
+    assert start.bound <= lp.bound  # at the LP's duals: never weaker than the LP
     gen = generate_columns(Master(relax), start, iterations=300, stop=lambda: False)
     assert gen.converged
     assert gen.best.bound <= cut.bound
