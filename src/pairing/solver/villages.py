@@ -253,6 +253,22 @@ def _start(
     return fixed_lead
 
 
+def _begin(
+    c: Candidates, instance: Instance, kw: dict[str, Any], *, share: float
+) -> IntArray | None:
+    """The method's start: :func:`_start` with ``share`` of the stage for repair."""
+    return _start(
+        c,
+        instance,
+        kw["hint"],
+        repair_seconds=share * kw["time_limit"],
+        seed=kw["seed"],
+        workers=kw["workers"],
+        deterministic=kw["deterministic"],
+        report=kw["report"],
+    )
+
+
 def _lagrangian(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
     res = run_engine(
         c,
@@ -282,16 +298,7 @@ def _lagrangian(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
 
 def _cpsat(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
     t0 = time.perf_counter()
-    g = _start(
-        c,
-        instance,
-        kw["hint"],
-        repair_seconds=0.2 * kw["time_limit"],
-        seed=kw["seed"],
-        workers=kw["workers"],
-        deterministic=kw["deterministic"],
-        report=kw["report"],
-    )
+    g = _begin(c, instance, kw, share=0.2)
     m = build_model(c)
     full_hint = complete(m, pairs_of(c, g)) if g is not None else None
     left = kw["time_limit"] - (time.perf_counter() - t0)
@@ -313,16 +320,7 @@ def _cpsat(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
 
 
 def _heuristic(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
-    g = _start(
-        c,
-        instance,
-        kw["hint"],
-        repair_seconds=kw["time_limit"],
-        seed=kw["seed"],
-        workers=kw["workers"],
-        deterministic=kw["deterministic"],
-        report=kw["report"],
-    )
+    g = _begin(c, instance, kw, share=1.0)
     # the bound: the Lagrangian dual at the LP-free start (one exact pass
     # at the best pairs' prices), never worse than the trivial bound
     from .lagrange.dual import Relaxation
@@ -343,16 +341,7 @@ def _decomposed(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
     from .decomposed import solve_decomposed
 
     t0 = time.perf_counter()
-    g = _start(
-        c,
-        instance,
-        kw["hint"],
-        repair_seconds=0.2 * kw["time_limit"],
-        seed=kw["seed"],
-        workers=kw["workers"],
-        deterministic=kw["deterministic"],
-        report=kw["report"],
-    )
+    g = _begin(c, instance, kw, share=0.2)
     res = solve_decomposed(
         c,
         instance,
