@@ -7,9 +7,11 @@ a second.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +64,32 @@ class _Progress(cp_model.CpSolverSolutionCallback):
                 "bound": -self.best_objective_bound,
             }
         )
+
+
+@contextlib.contextmanager
+def watchdog(
+    solver: cp_model.CpSolver, stop: Callable[[], bool] | None
+) -> Iterator[None]:
+    """While inside, a thread polls ``stop`` every 50 ms and stops the search
+    when it says so (CP-SAT then returns its best solution so far)."""
+    if stop is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if stop():
+                solver.stop_search()
+                return
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 def build_proto(
@@ -146,12 +174,14 @@ def solve_cpsat(
     deterministic: bool = False,
     progress: Callable[[dict[str, Any]], None] | None = None,
     params: dict[str, Any] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> CpResult:
     """Solve ``m`` with CP-SAT.
 
     With ``deterministic=True`` the search is bounded by CP-SAT's
     deterministic time (``time_limit`` of it) and interleaved across workers,
-    so the same model, seed and workers give the same solution.
+    so the same model, seed and workers give the same solution. ``stop`` is
+    polled every 50 ms (:func:`watchdog`).
     """
     start = time.perf_counter()
     model = build_proto(m, hint)
@@ -173,7 +203,8 @@ def solve_cpsat(
     for k, v in (params or {}).items():
         setattr(prm, k, v)
     cb = _Progress(progress, start) if progress is not None else None
-    code = solver.solve(model, cb)
+    with watchdog(solver, stop):
+        code = solver.solve(model, cb)
     secs = time.perf_counter() - start
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         x = np.asarray(solver.response_proto.solution, dtype=np.int64)

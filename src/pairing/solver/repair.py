@@ -13,6 +13,7 @@ otherwise. Every rule of the stage (R1–R6, R8) is a row of the model.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -33,6 +34,7 @@ def repair(
     seed: int = 0,
     workers: int = 1,
     deterministic: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[IntArray | None, str]:
     """A complete lead assignment that changes ``lead`` only near its gaps.
 
@@ -47,7 +49,7 @@ def repair(
         Seconds in all; with ``deterministic=True``, CP-SAT's deterministic
         time instead (a share per neighbourhood, ``time_limit`` for the full
         model), so the result does not depend on the wall clock.
-    seed, workers, deterministic
+    seed, workers, deterministic, stop
         As for :func:`~.cpsat.solve_cpsat`.
 
     Returns
@@ -91,6 +93,7 @@ def repair(
             seed=seed,
             workers=workers,
             deterministic=deterministic,
+            stop=stop,
         )
         status = r.status
         if r.x is not None:

@@ -228,6 +228,7 @@ def _start(
     workers: int,
     deterministic: bool,
     report: Callable[..., None],
+    stop: Callable[[], bool] | None = None,
 ) -> IntArray | None:
     """The greedy's plan, its gaps repaired by CP-SAT; None without a plan.
 
@@ -245,6 +246,7 @@ def _start(
         seed=seed,
         workers=workers,
         deterministic=deterministic,
+        stop=stop,
     )
     if outcome == "infeasible":
         raise Infeasible([stage_cause()])
@@ -266,6 +268,7 @@ def _begin(
         workers=kw["workers"],
         deterministic=kw["deterministic"],
         report=kw["report"],
+        stop=kw["stop"],
     )
 
 
@@ -310,6 +313,7 @@ def _cpsat(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
         workers=kw["workers"],
         deterministic=kw["deterministic"],
         progress=(lambda d: kw["report"]("cpsat", **d)),
+        stop=kw["stop"],
     )
     if r.status == "infeasible":
         raise Infeasible([stage_cause()])

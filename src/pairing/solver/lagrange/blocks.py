@@ -27,7 +27,6 @@ Jobs (:class:`BlockJob`) are plain numpy data, picklable for any
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from ortools.sat.python import cp_model
 
 from ...instance import BoolArray, IntArray
 from ..candidates import Candidates
-from ..cpsat import build_proto
+from ..cpsat import build_proto, watchdog
 from ..model import SparseModel, complete, restrict
 
 CPSAT_PARAMS = {"cp_model_probing_level": 0, "linearization_level": 2}
@@ -147,20 +146,8 @@ def solve_job(job: BlockJob, stop: Callable[[], bool] | None = None) -> BlockRes
         prm.max_deterministic_time = max(0.01, float(job.seconds))
     else:
         prm.max_time_in_seconds = max(0.01, float(job.seconds))
-    done = threading.Event()
-    if stop is not None:
-
-        def watch() -> None:
-            while not done.wait(0.05):
-                if stop():
-                    solver.stop_search()
-                    return
-
-        threading.Thread(target=watch, daemon=True).start()
-    try:
+    with watchdog(solver, stop):
         code = solver.solve(model)
-    finally:
-        done.set()
     secs = time.perf_counter() - start
     status = solver.status_name(code).lower()
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

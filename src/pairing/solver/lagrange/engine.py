@@ -238,6 +238,7 @@ def run_engine(
             time_limit=0.2 * time_limit,
             seed=seed,
             deterministic=deterministic,
+            stop=stop,
         )
         if fixed is not None:
             state.offer(fixed)
