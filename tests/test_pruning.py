@@ -1,4 +1,8 @@
-"""Pruned province-tier candidates (``PROVINCE_PAIRS_MAX``), for 10x instances."""
+"""Pruned candidates (``CandidateParams``), for 10x instances.
+
+The limits are passed as parameters (``SolveParams.candidates``), never
+patched into the module.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import numpy as np
 import pytest
 
 import pairing
+from pairing.params import CandidateParams, SolveParams
 from pairing.solver import candidates as cand
 
 
@@ -14,12 +19,12 @@ def inst() -> pairing.Instance:
     return pairing.generate(43_000, seed=4)
 
 
-def _limits(monkeypatch, tier: str, *, per_village: int, per_unit: int) -> None:
-    """Prune the ``PROVINCE`` or ``LOCAL`` tiers' pairs of any instance."""
-    most = "PROVINCE_PAIRS_MAX" if tier == "PROVINCE" else "PAIRS_MAX"
-    monkeypatch.setattr(cand, most, 10)
-    monkeypatch.setattr(cand, f"{tier}_PER_VILLAGE", per_village)
-    monkeypatch.setattr(cand, f"{tier}_PER_UNIT", per_unit)
+def _limits(tier: str, *, per_village: int, per_unit: int) -> CandidateParams:
+    """Settings that prune the ``province`` or ``local`` pairs of any instance."""
+    most = "province_pairs_max" if tier == "province" else "pairs_max"
+    return CandidateParams(
+        **{most: 10, f"{tier}_per_village": per_village, f"{tier}_per_unit": per_unit}
+    )
 
 
 def _province_pairs(c: cand.Candidates) -> int:
@@ -33,11 +38,11 @@ def test_small_instances_keep_every_province_pair(inst):
     assert _province_pairs(c) == int(fits.sum())
 
 
-def test_pruned_pairs_keep_the_best_and_the_required(inst, monkeypatch):
+def test_pruned_pairs_keep_the_best_and_the_required(inst):
     demand = inst.v_households
     full = cand.build_candidates(inst, demand, prune=True)
-    _limits(monkeypatch, "PROVINCE", per_village=3, per_unit=2)
-    c = cand.build_candidates(inst, demand, prune=True)
+    limits = _limits("province", per_village=3, per_unit=2)
+    c = cand.build_candidates(inst, demand, prune=True, params=limits)
     assert 0 < _province_pairs(c) < _province_pairs(full)
     # every village keeps its 3 best province pairs of the full set (same score)
     key = c.pv * c.n_units + c.pu
@@ -55,21 +60,27 @@ def test_pruned_pairs_keep_the_best_and_the_required(inst, monkeypatch):
 
 
 @pytest.mark.parametrize("per_village, per_unit", [(8, 6), (3, 2)])
-def test_a_pruned_instance_solves_to_a_valid_plan(
-    inst, monkeypatch, per_village, per_unit
-):
+def test_a_pruned_instance_solves_to_a_valid_plan(inst, per_village, per_unit):
     # (3, 2) leaves a restricted model with no plan: solve retries unpruned
-    _limits(monkeypatch, "PROVINCE", per_village=per_village, per_unit=per_unit)
-    plan = pairing.solve(inst, time_limit=10, seed=0, workers=1, deterministic=True)
+    limits = _limits("province", per_village=per_village, per_unit=per_unit)
+    assert cand.may_prune(inst, limits) and not cand.may_prune(inst)
+    plan = pairing.solve(
+        inst,
+        time_limit=10,
+        seed=0,
+        workers=1,
+        deterministic=True,
+        params=SolveParams(candidates=limits),
+    )
     report = pairing.validate(inst, plan)
     assert report.ok, report.summary()
 
 
-def test_local_tiers_are_pruned_on_very_large_instances(inst, monkeypatch):
+def test_local_tiers_are_pruned_on_very_large_instances(inst):
     demand = inst.v_households
     full = cand.build_candidates(inst, demand, prune=True)
-    _limits(monkeypatch, "LOCAL", per_village=2, per_unit=1)
-    c = cand.build_candidates(inst, demand, prune=True)
+    limits = _limits("local", per_village=2, per_unit=1)
+    c = cand.build_candidates(inst, demand, prune=True, params=limits)
     assert _province_pairs(c) == _province_pairs(full)  # pruned apart
     local = ~c.province
     assert 0 < int(local.sum()) < int((~full.province).sum())
@@ -86,8 +97,15 @@ def test_local_tiers_are_pruned_on_very_large_instances(inst, monkeypatch):
     assert np.isin(team, c.pv * c.n_units + c.pu).all()  # R11 pairs stay
 
 
-def test_a_locally_pruned_instance_solves(inst, monkeypatch):
-    _limits(monkeypatch, "LOCAL", per_village=6, per_unit=6)
-    plan = pairing.solve(inst, time_limit=10, seed=0, workers=1, deterministic=True)
+def test_a_locally_pruned_instance_solves(inst):
+    limits = _limits("local", per_village=6, per_unit=6)
+    plan = pairing.solve(
+        inst,
+        time_limit=10,
+        seed=0,
+        workers=1,
+        deterministic=True,
+        params=SolveParams(candidates=limits),
+    )
     report = pairing.validate(inst, plan)
     assert report.ok, report.summary()

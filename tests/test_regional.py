@@ -185,18 +185,16 @@ def test_short_county_instance_solves_valid_with_the_polish() -> None:
     assert any(d.get("phase") == "regional" for d in phases)
 
 
-def test_polish_never_lowers_the_stage_objective(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_polish_never_lowers_the_stage_objective() -> None:
     instance = pairing.generate(86_000, seed=1)
     demand = _demand(instance)
     args = dict(time_limit=4.0, seed=0, deterministic=True, method="decomposed")
     phases: list[dict] = []
     on = villages.solve_villages(instance, demand, progress=phases.append, **args)
-    from pairing.solver import decomposed
+    from pairing.solver.decomposed import DecomposedParams
 
-    monkeypatch.setattr(decomposed, "POLISH_SHARE", 0.0)
-    off = villages.solve_villages(instance, demand, **args)
+    no_polish = DecomposedParams(polish_share=0.0)
+    off = villages.solve_villages(instance, demand, decomposed=no_polish, **args)
     polish = [d for d in phases if d["phase"] == "regional"]
     assert len(polish) == 1 and polish[0]["regions"] > 1
     assert on.objective >= off.objective

@@ -216,12 +216,43 @@ def _required(
     return np.unique(vv[ok] * n_u + uu[ok])
 
 
-PROVINCE_PAIRS_MAX = 4_000_000
-"""Above this many (poor village, province unit) pairs, the province tier's
-candidates are pruned (:func:`_province_pairs`): every pair is kept up to
-about 3x Jilin, and a 10x instance no longer needs ~20M pairs."""
-PROVINCE_PER_VILLAGE = 64
-PROVINCE_PER_UNIT = 64
+@dataclass(frozen=True)
+class CandidateParams:
+    """How far :func:`build_candidates` prunes the pairs of very large instances.
+
+    Pruning only ever restricts the model (the caller retries unpruned when it is
+    infeasible), so these trade the village stage's size for its reach.
+
+    Attributes
+    ----------
+    province_pairs_max
+        Above this many (poor village, province unit) pairs, the province
+        tier is pruned: every pair is kept up to about 3x Jilin, and a 10x
+        instance no longer needs ~20M pairs.
+    province_per_village, province_per_unit
+        A pruned province tier keeps each village's best units and each
+        unit's best villages by the objective (R9, R10, travel).
+    pairs_max
+        Above this many pairs in all, the prefecture and county tiers are
+        pruned too. A 10x Jilin has ~9M pairs once the province tier is
+        pruned and is left whole: pruning its counties to 32 pairs per
+        village left the greedy 2,570 villages it could not place.
+    local_per_village, local_per_unit
+        A pruned prefecture or county tier keeps each village's best pairs
+        per tier and each unit's best villages.
+
+    Examples
+    --------
+    >>> CandidateParams().province_pairs_max
+    4000000
+    """
+
+    province_pairs_max: int = 4_000_000
+    province_per_village: int = 64
+    province_per_unit: int = 64
+    pairs_max: int = 16_000_000
+    local_per_village: int = 32
+    local_per_unit: int = 32
 
 
 def _province_pairs(
@@ -231,25 +262,27 @@ def _province_pairs(
     demand: IntArray,
     fixed: IntArray | None,
     prefer: IntArray | None,
+    params: CandidateParams,
 ) -> tuple[IntArray, IntArray]:
     """The province tier's candidate pairs (R2: any village of the province).
 
-    All of them up to :data:`PROVINCE_PAIRS_MAX`. Beyond, the pairs of each
-    village with its :data:`PROVINCE_PER_VILLAGE` best province units by the
+    All of them up to ``params.province_pairs_max``. Beyond, the pairs of each
+    village with its ``province_per_village`` best province units by the
     objective (R9, R10, travel; pairs the unit cannot carry, R5, excluded)
-    and of each unit with its :data:`PROVINCE_PER_UNIT` best villages, plus
+    and of each unit with its ``province_per_unit`` best villages, plus
     every resident-team (R11), baseline (R14) and fixed pair. The score
     matrix is built in blocks of villages, so memory stays bounded. The
     stage's bound is then the bound of this restricted model
     (``docs/scaling.md``).
     """
     n_v, n_p, n_u = len(poor), len(prov), len(instance.units)
-    if n_v * n_p <= PROVINCE_PAIRS_MAX:
+    if n_v * n_p <= params.province_pairs_max:
         return np.repeat(poor, n_p), np.tile(prov, n_v)
     top = float(instance.v_severity[poor].max())
     cap = instance.u_capacity[prov]
-    k_v, k_u = min(PROVINCE_PER_VILLAGE, n_p), min(PROVINCE_PER_UNIT, n_v)
-    block = max(1, PROVINCE_PAIRS_MAX // (4 * n_p))
+    k_v = min(params.province_per_village, n_p)
+    k_u = min(params.province_per_unit, n_v)
+    block = max(1, params.province_pairs_max // (4 * n_p))
     keys: list[np.ndarray] = []
     best_u: list[tuple[np.ndarray, np.ndarray]] = []  # (score, village) per unit
     for lo in range(0, n_v, block):
@@ -278,19 +311,11 @@ def _province_pairs(
     return key // n_u, key % n_u
 
 
-def may_prune(instance: Instance) -> bool:
+def may_prune(instance: Instance, params: CandidateParams | None = None) -> bool:
     """Whether ``build_candidates(..., prune=True)`` prunes the province tier."""
+    most = (params or CandidateParams()).province_pairs_max
     n_prov = int(((instance.u_tier == 0) & (instance.u_max > 0)).sum())
-    return len(instance.poor_villages) * n_prov > PROVINCE_PAIRS_MAX
-
-
-PAIRS_MAX = 16_000_000
-"""Above this many candidate pairs in all, the prefecture and county tiers'
-pairs are pruned too (:func:`_local_pruned`). A 10x Jilin has ~9M pairs
-once the province tier is pruned and is left whole: pruning its counties to
-32 pairs per village left the greedy 2,570 villages it could not place."""
-LOCAL_PER_VILLAGE = 32
-LOCAL_PER_UNIT = 32
+    return len(instance.poor_villages) * n_prov > most
 
 
 def _local_pruned(
@@ -299,21 +324,22 @@ def _local_pruned(
     pu: IntArray,
     fixed: IntArray | None,
     prefer: IntArray | None,
+    params: CandidateParams,
 ) -> BoolArray:
     """Pairs kept when the prefecture and county tiers are pruned.
 
     Those tiers' pairs grow with the villages times the units of a region
     (R2). Kept: every province-tier pair (pruned already by
     :func:`_province_pairs`), and of the others each village's
-    :data:`LOCAL_PER_VILLAGE` best per tier and each unit's
-    :data:`LOCAL_PER_UNIT` best villages by the objective (R9, R10, travel),
+    ``params.local_per_village`` best per tier and each unit's
+    ``local_per_unit`` best villages by the objective (R9, R10, travel),
     plus every resident-team (R11), baseline (R14) and fixed pair.
     """
     tier = instance.u_tier[pu]
     value = _value(instance, pv, pu, float(instance.v_severity[pv].max(initial=0.0)))
     keep = tier == 0
-    keep |= _top_mask(pv * 4 + tier, value, LOCAL_PER_VILLAGE)
-    keep |= _top_mask(pu, value, LOCAL_PER_UNIT)
+    keep |= _top_mask(pv * 4 + tier, value, params.local_per_village)
+    keep |= _top_mask(pu, value, params.local_per_unit)
     keep |= np.isin(pv * len(instance.units) + pu, _required(instance, fixed, prefer))
     return keep
 
@@ -363,6 +389,7 @@ def build_candidates(
     reserve: float = 0.0,
     prune: bool = False,
     fit: bool = True,
+    params: CandidateParams | None = None,
 ) -> Candidates:
     """Every eligible (village, unit) pair with its coefficient, and rule data.
 
@@ -389,6 +416,9 @@ def build_candidates(
     fit
         Drop the pairs whose village alone exceeds the unit's capacity (R5).
         Off for the conflict search of R15, which must see R5's rows bind.
+    params
+        How far pruning goes (:class:`CandidateParams`; default: the module
+        settings).
 
     Raises
     ------
@@ -396,6 +426,7 @@ def build_candidates(
         When a village has no eligible unit, or a unit that must lead (R4)
         cannot (R8 team, capacity), or a fixed lead is not allowed.
     """
+    p = params or CandidateParams()
     demand = np.asarray(demand, dtype=np.int64)
     n_u = len(instance.units)
     tier = instance.u_tier
@@ -436,7 +467,7 @@ def build_candidates(
     units = np.flatnonzero(can_lead)
     prov = units[tier[units] == 0]
     if prune:
-        pv_p, pu_p = _province_pairs(instance, poor, prov, demand, fixed, prefer)
+        pv_p, pu_p = _province_pairs(instance, poor, prov, demand, fixed, prefer, p)
     else:
         pv_p, pu_p = np.repeat(poor, len(prov)), np.tile(prov, len(poor))
     pv_list, pu_list = [pv_p], [pu_p]
@@ -473,8 +504,8 @@ def build_candidates(
                     )
                 )
     pv, pu, team = pv[ok], pu[ok], team[ok]
-    if prune and len(pv) > PAIRS_MAX:
-        keep = _local_pruned(instance, pv, pu, fixed, prefer)
+    if prune and len(pv) > p.pairs_max:
+        keep = _local_pruned(instance, pv, pu, fixed, prefer, p)
         pv, pu, team = pv[keep], pu[keep], team[keep]
     order = np.lexsort((pu, pv))
     pv, pu, team = pv[order], pu[order], team[order]

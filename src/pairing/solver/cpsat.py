@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -182,6 +183,10 @@ def solve_cpsat(
     deterministic time (``time_limit`` of it) and interleaved across workers,
     so the same model, seed and workers give the same solution. ``stop`` is
     polled every 50 ms (:func:`watchdog`).
+
+    With ``progress``, CP-SAT searches in a helper thread while the calling
+    thread calls ``progress`` with the solutions CP-SAT reports: it is only
+    ever called from the calling thread.
     """
     start = time.perf_counter()
     model = build_proto(m, hint)
@@ -202,9 +207,11 @@ def solve_cpsat(
         )
     for k, v in (params or {}).items():
         setattr(prm, k, v)
-    cb = _Progress(progress, start) if progress is not None else None
     with watchdog(solver, stop):
-        code = solver.solve(model, cb)
+        if progress is None:
+            code = solver.solve(model)
+        else:
+            code = _relayed(solver, model, start, progress)
     secs = time.perf_counter() - start
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         x = np.asarray(solver.response_proto.solution, dtype=np.int64)
@@ -218,3 +225,40 @@ def solve_cpsat(
     if code == cp_model.INFEASIBLE:
         return CpResult("infeasible", None, -math.inf, -math.inf, secs)
     return CpResult("unknown", None, -math.inf, math.inf, secs)
+
+
+def _relayed(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    start: float,
+    progress: Callable[[dict[str, Any]], None],
+) -> Any:
+    """``solver.solve(model)`` in a helper thread; ``progress`` called here."""
+    events: queue.Queue[dict[str, Any]] = queue.Queue()
+    done: list[Any] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            done.append(solver.solve(model, _Progress(events.put, start)))
+        except BaseException as exc:  # handed to the calling thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=run, name="pairing-cpsat", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            try:
+                event = events.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            progress(event)
+    finally:  # also on KeyboardInterrupt: end the search, never leave it running
+        if worker.is_alive():
+            solver.stop_search()
+        worker.join()
+    while not events.empty():
+        progress(events.get())
+    if failed:
+        raise failed[0]
+    return done[0]

@@ -37,15 +37,40 @@ from .lp import solve_lp, solve_mip
 from .model import build_model, complete, cover_cuts, with_rows
 from .regional import polish_budget, polish_regions
 
-KEEP_PER_VILLAGE = 8
-KEEP_PER_UNIT = 3
-CUT_ROUNDS = 2
-"""Rounds of capacity covers added to the LP (the first closes most of its gap)."""
-DETERMINISTIC_NODES = 20
-"""Branch-and-bound nodes of the restricted MIP under ``deterministic=True``."""
-POLISH_SHARE = 0.3
-"""Share of the stage's time kept for the regional polish (deterministic time
-under ``deterministic=True``); 0 turns the polish off."""
+
+@dataclass(frozen=True)
+class DecomposedParams:
+    """Settings of the decomposed method, each with its reason.
+
+    Attributes
+    ----------
+    keep_per_village, keep_per_unit
+        Pairs the restricted model keeps per village and per unit by reduced
+        cost, besides the LP support, the continuity pairs and the start's
+        pairs (widened 4x per village when the restricted model is proven
+        infeasible).
+    cut_rounds
+        Rounds of capacity covers added to the LP (the first closes most of
+        its gap).
+    deterministic_nodes
+        Branch-and-bound nodes of the restricted MIP under
+        ``deterministic=True``.
+    polish_share
+        Share of the stage's time kept for the regional polish
+        (deterministic time under ``deterministic=True``); 0 turns the polish
+        off.
+
+    Examples
+    --------
+    >>> DecomposedParams(polish_share=0.0).polish_share
+    0.0
+    """
+
+    keep_per_village: int = 8
+    keep_per_unit: int = 3
+    cut_rounds: int = 2
+    deterministic_nodes: int = 20
+    polish_share: float = 0.3
 
 
 @dataclass
@@ -69,8 +94,15 @@ def solve_decomposed(
     deterministic: bool,
     executor: Executor | None,
     report: Callable[..., None],
+    params: DecomposedParams | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Decomposed:
-    """The decomposed method from a start plan ``lead`` (None: none yet)."""
+    """The decomposed method from a start plan ``lead`` (None: none yet).
+
+    ``stop`` (a stopping criterion) is polled between the steps and handed to
+    HiGHS' LP; the polish is skipped once it says so.
+    """
+    p = params or DecomposedParams()
     start = time.perf_counter()
     _top = _top_mask
     n_r = len(instance.regions)
@@ -85,7 +117,7 @@ def solve_decomposed(
     # LP bound: column generation over the pairs, then valid capacity
     # covers (the plain LP fills capacity with parts of villages)
     act = _top(c.pv, c.score.astype(float), 25)
-    act |= _top(c.pu, c.score.astype(float), KEEP_PER_UNIT) | c.team
+    act |= _top(c.pu, c.score.astype(float), p.keep_per_unit) | c.team
     if x_hint is not None:
         act |= x_hint.astype(bool)
     lp = solve_lp(
@@ -93,7 +125,8 @@ def solve_decomposed(
         time_limit=(4 * time_limit) if deterministic else left() * 0.45,
         active=act,
         separate=lambda x: cover_cuts(c, x),
-        rounds=CUT_ROUNDS,
+        rounds=p.cut_rounds,
+        stop=stop,
         group=c.pv,
     )
     if lp.status == "infeasible":
@@ -111,9 +144,9 @@ def solve_decomposed(
             lead, objective = g, float(c.objective(g))
             x_hint = pairs_of(c, g)
             report("lp greedy", incumbent=objective)
-    per_village = KEEP_PER_VILLAGE
+    per_village = p.keep_per_village
     while True:
-        keep = _restrict(c, lp.x[: c.n], lp.reduced[: c.n], per_village)
+        keep = _restrict(c, lp.x[: c.n], lp.reduced[: c.n], per_village, p)
         if x_hint is not None:
             keep |= x_hint.astype(bool)
         sub = c.subset(keep)
@@ -127,13 +160,14 @@ def solve_decomposed(
         # improved far less, measured on the 430k default)
         mr = solve_mip(
             m_sub,
-            # the regional polish gets POLISH_SHARE of the stage
+            # the regional polish gets polish_share of the stage
             time_limit=(4 * time_limit)
             if deterministic
-            else max(0.2, left() - POLISH_SHARE * time_limit),
+            else max(0.2, left() - p.polish_share * time_limit),
             start=start_x,
             seed=seed,
-            nodes=DETERMINISTIC_NODES if deterministic else None,
+            nodes=p.deterministic_nodes if deterministic else None,
+            stop=stop,
         )
         x_sub = None if mr.status in ("infeasible", "unknown") else mr.x
         sub_obj = float(m_sub.cost @ x_sub) if x_sub is not None else -math.inf
@@ -142,7 +176,12 @@ def solve_decomposed(
             lead = lead_of(sub, x_sub)
             objective = sub_obj
             used = "decomposed"
-        if mr.status != "infeasible" or per_village >= 4 * KEEP_PER_VILLAGE:
+        stopped = stop is not None and stop()
+        if (
+            stopped
+            or mr.status != "infeasible"
+            or per_village >= 4 * p.keep_per_village
+        ):
             break
         per_village *= 4  # restricted model proven too tight: widen it
     # regional polish: province tier fixed, one exact CP-SAT model per
@@ -151,9 +190,11 @@ def solve_decomposed(
     budget = polish_budget(
         time_limit,
         time_limit - (time.perf_counter() - start),
-        POLISH_SHARE,
+        p.polish_share,
         deterministic,
     )
+    if stop is not None and stop():
+        budget = 0.0
     if lead is not None and budget > 0:
         pr = polish_regions(
             c,
@@ -191,11 +232,12 @@ def _restrict(
     c: Candidates,
     x: np.ndarray,
     reduced: np.ndarray,
-    per_village: int = KEEP_PER_VILLAGE,
+    per_village: int,
+    p: DecomposedParams,
 ) -> np.ndarray:
     """Pairs the restricted model keeps: LP support, best reduced costs, continuity."""
     keep = x > 1e-6
     keep |= _top_mask(c.pv, reduced, per_village)
-    keep |= _top_mask(c.pu, reduced, KEEP_PER_UNIT)
+    keep |= _top_mask(c.pu, reduced, p.keep_per_unit)
     keep |= c.team
     return keep

@@ -35,6 +35,7 @@ without loss: the model is solved to optimality (for severities rounded to
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -106,6 +107,10 @@ def assign_households(
     keep: IntArray | None = None,
     reserve: float = 0.0,
     executor: Executor | None = None,
+    stop: Callable[[], bool] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    stopped_buckets: int = 1,
+    stopped_nearest: int = 1,
 ) -> HouseholdResult:
     """Give every poor household not covered by a leader a responsible cadre.
 
@@ -179,10 +184,10 @@ def assign_households(
         hh = h_sorted[h_first[k] : h_first[k + 1]]
         view = FlowView.of(instance, lead, cap, free, hh, comp_u == k)
         jobs.append((view, hb[view.households], bmean, w, nearest))
-    if executor is not None and len(jobs) > 1:
-        results = list(executor.map(_flow_job, jobs))
-    else:
-        results = [_flow_job(job) for job in jobs]
+    results = _run_jobs(
+        jobs, executor, stop, progress, instance.h_severity, stopped_buckets,
+        stopped_nearest,
+    )  # fmt: skip
     objective = 0.0
     overflow = n_arcs = 0
     for (view, *_), (local, cost, over, arcs_k) in zip(jobs, results, strict=True):
@@ -205,6 +210,38 @@ def assign_households(
         seconds=time.perf_counter() - start,
         arcs=n_arcs,
     )
+
+
+def _run_jobs(
+    jobs: list[tuple[_View, IntArray, np.ndarray, Weights, int]],
+    executor: Executor | None,
+    stop: Callable[[], bool] | None,
+    progress: Callable[[int, int], None] | None,
+    severity: np.ndarray,
+    stopped_buckets: int,
+    stopped_nearest: int,
+) -> list[tuple[IntArray, float, int, int]]:
+    """Each component's flow, in order; coarser ones once ``stop`` says so."""
+    if executor is not None and len(jobs) > 1:
+        futures = [executor.submit(_flow_job, job) for job in jobs]
+        results = []
+        for k, future in enumerate(futures):
+            results.append(future.result())
+            if progress is not None:
+                progress(k + 1, len(jobs))
+        return results
+    coarse: tuple[IntArray, np.ndarray] | None = None
+    results = []
+    for k, job in enumerate(jobs):
+        if stop is not None and stop():
+            if coarse is None:
+                coarse = _buckets(severity, stopped_buckets)
+            view, _, _, w, _ = job
+            job = (view, coarse[0][view.households], coarse[1], w, stopped_nearest)
+        results.append(_flow_job(job))
+        if progress is not None:
+            progress(k + 1, len(jobs))
+    return results
 
 
 def _flow_job(

@@ -35,8 +35,9 @@ import numpy as np
 
 from ..errors import Infeasible, NoPlanFound
 from ..instance import Instance, IntArray
-from .candidates import Candidates, build_candidates
+from .candidates import CandidateParams, Candidates, build_candidates
 from .cpsat import solve_cpsat
+from .decomposed import DecomposedParams
 from .greedy import greedy
 from .lagrange.engine import EngineParams, run_engine
 from .lagrange.prices import Prices
@@ -113,6 +114,9 @@ def solve_villages(
     executor: Executor | None = None,
     stop: Callable[[], bool] | None = None,
     params: EngineParams | None = None,
+    candidates: CandidateParams | None = None,
+    decomposed: DecomposedParams | None = None,
+    monolithic_pairs: int = MONOLITHIC_PAIRS,
 ) -> VillageResult:
     """Choose the lead unit of every poor village (R1–R6, R8) and honour claims (R13).
 
@@ -153,6 +157,12 @@ def solve_villages(
         A stopping criterion (:mod:`pairing.stop`), polled during the stage.
     params
         The Lagrangian engine's settings.
+    candidates
+        How far the candidate pairs of very large instances are pruned.
+    decomposed
+        The ``decomposed`` method's settings.
+    monolithic_pairs
+        ``auto`` runs ``cpsat`` up to this many candidate pairs.
 
     Raises
     ------
@@ -170,10 +180,16 @@ def solve_villages(
             progress({"phase": phase, "elapsed": time.perf_counter() - start, **d})
 
     c = build_candidates(
-        instance, demand, fixed=fixed, prefer=prefer, reserve=reserve, prune=prune
+        instance,
+        demand,
+        fixed=fixed,
+        prefer=prefer,
+        reserve=reserve,
+        prune=prune,
+        params=candidates,
     )
     if method == "auto":
-        method = "cpsat" if c.n <= MONOLITHIC_PAIRS else "lagrangian"
+        method = "cpsat" if c.n <= monolithic_pairs else "lagrangian"
     run = {
         "lagrangian": _lagrangian,
         "cpsat": _cpsat,
@@ -190,6 +206,7 @@ def solve_villages(
         hint=hint,
         stop=stop,
         params=params,
+        decomposed=decomposed,
         executor=executor,
         report=report,
     )
@@ -355,6 +372,8 @@ def _decomposed(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
         deterministic=kw["deterministic"],
         executor=kw["executor"],
         report=kw["report"],
+        params=kw["decomposed"],
+        stop=kw["stop"],
     )
     return res.lead, res.objective, res.bound, "feasible", res.used, None, {}
 
