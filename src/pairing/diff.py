@@ -18,6 +18,7 @@ Each table of moves has a ``change`` column:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -571,7 +572,7 @@ def _by_region(
 # -- figures ---------------------------------------------------------------------
 
 
-def _numbers(info: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def _numbers(info: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """Numbers (and short strings) of nested ``info``, keyed by dotted path."""
     out: dict[str, Any] = {}
     for k, v in info.items():
@@ -589,7 +590,7 @@ def _numbers(info: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _soft(a: dict[str, Any], b: dict[str, Any]) -> pd.DataFrame:
+def _soft(a: Mapping[str, Any], b: Mapping[str, Any]) -> pd.DataFrame:
     """Headline figures and the R9–R13 figures of both plans, side by side."""
     rows: list[tuple[str, Any, Any]] = []
     for key in ("status", "method", "objective", "best_bound", "gap"):

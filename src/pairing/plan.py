@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from . import atomic
+from ._frozen import freeze
 from .cells import to_csv
 from .schema import PLAN_TABLES
+
+if TYPE_CHECKING:
+    from .diff import PlanDiff
+    from .instance import Instance
+    from .result import SolveResult
 
 FORMATS = ("parquet", "csv", "xlsx")
 """Formats :meth:`Plan.save` writes."""
@@ -38,10 +45,28 @@ class Plan:
     ----------
     village_pairs, household_pairs, leader_areas, leader_contacts, dispatch, changes
         The plan tables (see ``data-contract.md``).
+    result
+        The solve's :class:`~pairing.result.SolveResult` (status, objective,
+        bound, gap, seconds, stages, parameters, soft figures, provenance);
+        None for a plan built by hand or read from a summary pairing cannot
+        read as one.
     info
-        What ``summary.json`` holds: ``status``, ``method``, ``objective``,
-        ``best_bound``, ``gap``, ``seconds`` (total and by stage), ``counts``
-        and ``soft`` (the R9–R13 figures).
+        What ``summary.json`` holds, as plain read-only data: the result's
+        :meth:`~pairing.result.SolveResult.to_dict` when there is a result
+        (``status``, ``method``, ``objective``, ``best_bound``, ``gap``,
+        ``seconds``, ``counts``, ``soft`` …), else the summary as given.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> instance = pairing.generate(households=2000, seed=2)
+    >>> plan = pairing.solve(instance, time_limit=30)
+    >>> plan.result.objective == plan.objective == plan.info["objective"]
+    True
+    >>> plan.info["status"] = "optimal"
+    Traceback (most recent call last):
+    ...
+    TypeError: this mapping is read-only; thaw() it for an editable copy
     """
 
     village_pairs: pd.DataFrame = field(
@@ -58,7 +83,13 @@ class Plan:
     )
     dispatch: pd.DataFrame = field(default_factory=lambda: empty_table("dispatch"))
     changes: pd.DataFrame = field(default_factory=lambda: empty_table("changes"))
-    info: dict[str, Any] = field(default_factory=dict)
+    info: Mapping[str, Any] = field(default_factory=dict)
+    result: SolveResult | None = None
+
+    def __post_init__(self) -> None:
+        # one truth: the summary is the result's, read-only either way
+        data = self.result.to_dict() if self.result is not None else self.info
+        self.info = freeze(data)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -69,23 +100,48 @@ class Plan:
 
     @property
     def status(self) -> str:
+        """``optimal``, ``feasible`` or ``partial`` (``feasible`` when unknown)."""
+        if self.result is not None:
+            return self.result.status.value
         return str(self.info.get("status", "feasible"))
 
     @property
     def objective(self) -> float | None:
-        return self.info.get("objective")
+        """The village stage's objective (maximised)."""
+        if self.result is not None:
+            return self.result.objective
+        value = self.info.get("objective")
+        return None if value is None else float(value)
 
     @property
     def best_bound(self) -> float | None:
-        return self.info.get("best_bound")
+        """The proven upper bound of the objective."""
+        if self.result is not None:
+            return self.result.bound
+        value = self.info.get("best_bound")
+        return None if value is None else float(value)
 
     @property
     def gap(self) -> float | None:
-        return self.info.get("gap")
+        """Relative gap of the objective to the bound."""
+        if self.result is not None:
+            return self.result.gap
+        value = self.info.get("gap")
+        return None if value is None else float(value)
 
     @property
     def seconds(self) -> dict[str, float]:
+        """Wall time by stage, ``total`` and ``report``."""
         return dict(self.info.get("seconds", {}))
+
+    @property
+    def fingerprint(self) -> str | None:
+        """The fingerprint of the instance the plan was made for (None: unknown)."""
+        if self.result is not None and self.result.provenance is not None:
+            return self.result.provenance.fingerprint
+        prov = self.info.get("provenance")
+        fp = prov.get("instance_fingerprint") if isinstance(prov, Mapping) else None
+        return fp if isinstance(fp, str) else None
 
     def summary(self) -> str:
         """A readable summary of the plan and its figures."""
@@ -96,7 +152,7 @@ class Plan:
     def __str__(self) -> str:
         return self.summary()
 
-    def diff(self, other: Plan, instance: Any = None) -> Any:
+    def diff(self, other: Plan, instance: Instance | None = None) -> PlanDiff:
         """What changed from this plan to ``other``.
 
         See :func:`pairing.diff.diff_plans`.
@@ -174,6 +230,11 @@ class Plan:
             JSON object with figures of the right kinds.
         """
         from ._planfiles import read_plan
+        from .result import SolveResult
 
         tables, info = read_plan(Path(path))
-        return cls(**tables, info=info)
+        try:
+            result = SolveResult.from_dict(info) if info else None
+        except ValueError:  # another service's summary: kept as it is
+            result = None
+        return cls(**tables, info=info, result=result)

@@ -1,4 +1,13 @@
-"""A live line showing a solve as it runs, in a notebook or on a terminal.
+"""A solve's progress: typed events, and a live line showing them.
+
+:func:`pairing.solve` calls its ``progress`` callback with a
+:class:`ProgressEvent` whenever the solve advances: at the start of every
+stage, at every step of the village stage (a better plan, a better bound)
+and after every component of the household stage. Every event is stamped on
+one clock: ``time.perf_counter()`` seconds since the solve started. The
+callback is always called from the thread that called :func:`pairing.solve`
+(the solvers' own threads hand their news to it), so it may update a
+display or a job table without a lock of its own; it should return quickly.
 
 ::
 
@@ -7,18 +16,105 @@
     with SolveProgress() as progress:
         plan = pairing.solve(instance, time_limit=60, progress=progress)
 
-In Jupyter the line is one output cell updated in place (IPython's display
-handles); elsewhere it is a rich live line on standard error. Updates are
-limited to a few per second, so a long solve does not flood the notebook.
+or simply ``pairing.solve(instance, display=True)``. In Jupyter the line is
+one output cell updated in place (IPython's display handles); elsewhere it
+is a rich live line on standard error. Updates are limited to a few per
+second, so a long solve does not flood the notebook.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SolveProgress", "describe"]
+from ._frozen import FrozenDict, freeze
+
+__all__ = ["ProgressEvent", "SolveProgress", "describe"]
+
+_FIELDS = ("stage", "phase", "elapsed", "incumbent", "bound")
+
+
+@dataclass(frozen=True, eq=False)
+class ProgressEvent(Mapping[str, Any]):
+    """One step of a solve.
+
+    The event also reads as a mapping (``event["stage"]``,
+    ``event.get("bound")``) of its fields and :attr:`detail`, as the
+    dictionaries earlier versions passed did.
+
+    Attributes
+    ----------
+    stage
+        ``checks``, ``leaders``, ``villages``, ``households``, ``dispatch``
+        or ``done``.
+    phase
+        The step within the stage (``start``, ``warm start``, ``columns``,
+        ``core``, ``cpsat``, ``component`` …); the stage's name at its start.
+    elapsed
+        Seconds since the solve started (``time.perf_counter()``, monotonic).
+    incumbent
+        Objective of the best plan of the village stage so far (maximised),
+        None before there is one.
+    bound
+        Its best proven upper bound so far, None before there is one.
+    detail
+        Other figures of the step (``pairs``, ``regions``, ``components``,
+        ``done`` …), read-only.
+
+    Examples
+    --------
+    >>> e = ProgressEvent("villages", "core", 3.5, incumbent=9.0, bound=10.0)
+    >>> e.gap, e["stage"], e.get("pairs")
+    (0.1, 'villages', None)
+    """
+
+    stage: str
+    phase: str
+    elapsed: float
+    incumbent: float | None = None
+    bound: float | None = None
+    detail: Mapping[str, Any] = field(default_factory=FrozenDict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "detail", freeze(self.detail))
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap of the incumbent to the bound (None without both)."""
+        inc, bound = self.incumbent, self.bound
+        if inc is None or bound is None or not math.isfinite(bound) or bound == 0:
+            return None
+        return round(max(0.0, bound - inc) / abs(bound), 12)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event as plain data (JSON-serialisable but for NaN/inf)."""
+        out = {k: getattr(self, k) for k in _FIELDS}
+        out.update(self.detail)
+        return out
+
+    def __getitem__(self, key: str) -> Any:
+        if key in _FIELDS:
+            return getattr(self, key)
+        return self.detail[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from _FIELDS
+        yield from (k for k in self.detail if k not in _FIELDS)
+
+    def __len__(self) -> int:
+        return len(_FIELDS) + sum(k not in _FIELDS for k in self.detail)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
 
 STAGES = {
     "checks": "checking the input",
@@ -30,8 +126,8 @@ STAGES = {
 }
 
 
-def describe(event: dict[str, Any]) -> str:
-    """One progress event as a line of text.
+def describe(event: Mapping[str, Any]) -> str:
+    """One progress event (a :class:`ProgressEvent` or its mapping) as text.
 
     Examples
     --------
@@ -55,7 +151,7 @@ def _in_notebook() -> bool:
     shell = sys.modules.get("IPython")
     if shell is None:
         return False
-    ip = shell.get_ipython()  # type: ignore[attr-defined]
+    ip = shell.get_ipython()
     return ip is not None and type(ip).__name__ == "ZMQInteractiveShell"
 
 
@@ -66,6 +162,15 @@ class SolveProgress:
     ----------
     every
         Least seconds between two updates of the line.
+
+    Examples
+    --------
+    >>> shown = []
+    >>> p = SolveProgress(every=0.0)
+    >>> p._show = shown.append  # off a terminal, collect the lines instead
+    >>> p(ProgressEvent("leaders", "leaders", 0.25))
+    >>> shown
+    ["leaders' areas and contact villages (R7) · 0.2 s"]
     """
 
     def __init__(self, every: float = 0.25) -> None:
@@ -81,7 +186,7 @@ class SolveProgress:
         if _in_notebook():
             from IPython.display import display
 
-            self._handle = display(
+            self._handle = display(  # type: ignore[no-untyped-call]
                 {"text/plain": self._text}, raw=True, display_id=True
             )
         else:
@@ -92,7 +197,7 @@ class SolveProgress:
             self._live.__enter__()
         return self
 
-    def __call__(self, event: dict[str, Any]) -> None:
+    def __call__(self, event: Mapping[str, Any]) -> None:
         """Take one event of :func:`pairing.solve`'s ``progress`` callback."""
         self._text = describe(event)
         now = time.perf_counter()

@@ -1,38 +1,22 @@
-"""Readable text summaries of plans (``Plan.summary()``)."""
+"""Readable text summaries of plans (``Plan.summary()``) and results."""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+
+from .result import SoftFigures, _num
 
 if TYPE_CHECKING:
     from .plan import Plan
-
-
-def _num(value: Any, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:,.{digits}f}"
+    from .result import SolveResult
 
 
 def plan_summary(plan: Plan) -> str:
     """A readable summary: sizes, objective, bound, gap, time, soft rules."""
     info = plan.info
     counts = info.get("counts", {})
-    secs = info.get("seconds", {})
-    soft = info.get("soft", {})
-    gap = info.get("gap")
-    gap_s = "n/a" if gap is None or gap != gap else f"{100 * gap:.2f}%"
-    lines = [
-        "Plan",
-        "====",
-        f"      status: {info.get('status', 'n/a')}"
-        f" (method {info.get('method', 'n/a')})",
-        f"   objective: {_num(info.get('objective'))}",
-        f"  best bound: {_num(info.get('best_bound'))}",
-        f"         gap: {gap_s}",
+    lines = _head(info) + [
         f"    villages: {_num(counts.get('lead_pairs', len(plan.village_pairs)))} led, "
         f"{_num(counts.get('supplementary_pairs', 0))} supplementary",
         f"  households: {_num(counts.get('households', len(plan.household_pairs)))} "
@@ -42,55 +26,50 @@ def plan_summary(plan: Plan) -> str:
         + _by_tier(info.get("dispatch_by_tier")),
         f"     changes: {len(plan.changes):,}",
     ]
+    soft = plan.result.soft if plan.result is not None else _soft(info)
+    return "\n".join(lines + _tail(info, soft))
+
+
+def result_summary(result: SolveResult) -> str:
+    """:func:`plan_summary` of a result alone (no tables)."""
+    info = result.to_dict()
+    return "\n".join(_head(info) + _tail(info, result.soft))
+
+
+def _soft(info: Mapping[str, Any]) -> SoftFigures:
+    soft = info.get("soft")
+    return SoftFigures.from_dict(soft if isinstance(soft, Mapping) else None)
+
+
+def _head(info: Mapping[str, Any]) -> list[str]:
+    gap = info.get("gap")
+    gap_s = "n/a" if gap is None or gap != gap else f"{100 * gap:.2f}%"
+    return [
+        "Plan",
+        "====",
+        f"      status: {info.get('status', 'n/a')}"
+        f" (method {info.get('method', 'n/a')})",
+        f"   objective: {_num(info.get('objective'))}",
+        f"  best bound: {_num(info.get('best_bound'))}",
+        f"         gap: {gap_s}",
+    ]
+
+
+def _tail(info: Mapping[str, Any], soft: SoftFigures) -> list[str]:
+    lines: list[str] = []
+    secs = info.get("seconds", {})
     if secs:
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in secs.items() if k != "total")
         lines.append(f"        time: {secs.get('total', 0.0):.2f}s ({stages})")
-    if soft:
-        lines += ["", "Soft rules", "----------"]
-        r9 = soft.get("R9", {})
-        if r9:
-            lines.append(
-                f"  R9  inverted pairs (lighter village at a higher tier): "
-                f"{_pct(r9.get('inverted_share'))}"
-            )
-        r10 = soft.get("R10", {})
-        if r10:
-            per_tier = r10.get("strength_severity_by_tier", {}) or {}
-            tiers = ", ".join(f"{t} {_num(v)}" for t, v in per_tier.items())
-            lines.append(f"  R10 Spearman strength~severity: {tiers or 'n/a'}")
-            lines.append(
-                f"      Spearman cadre rank~household severity: "
-                f"{_num(r10.get('rank_severity'))}"
-            )
-        r11 = soft.get("R11", {})
-        if r11:
-            lines.append(
-                f"  R11 continuity kept {r11.get('kept', 0):,} of "
-                f"{r11.get('keepable', 0):,} keepable"
-            )
-        r12 = soft.get("R12", {})
-        if r12:
-            lines.append(
-                f"  R12 load per responsible cadre "
-                f"{_num(r12.get('mean_load_active'))} (all cadres "
-                f"{_num(r12.get('mean_load'))}), max "
-                f"{_num(r12.get('max_load'))}, idle-while-full "
-                f"{_num(r12.get('idle_while_full'))}, travel "
-                f"{_num(r12.get('mean_travel_km'))} km"
-            )
-        r13 = soft.get("R13", {})
-        if r13:
-            lines.append(
-                f"  R13 claims honoured {r13.get('honoured', 0):,} of "
-                f"{r13.get('claims', 0):,}"
-            )
-    return "\n".join(lines)
-
-
-def _pct(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{100 * float(value):.2f}%"
+    if info.get("stopped"):
+        lines.append(
+            f"     stopped: in the {info['stopped']} stage (the soft figures "
+            "were left out: `pairing validate` gives them)"
+        )
+    text = str(soft)
+    if text:
+        lines += ["", text]
+    return lines
 
 
 def _by_tier(by_tier: Any) -> str:

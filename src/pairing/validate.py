@@ -18,14 +18,16 @@ under R7; the ``dispatch`` table under R8; ``supplementary`` rows under R13.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
+from ._frozen import FrozenDict, freeze
 from .metrics import Raw, figures_from, may_lead, plan_frames
+from .result import SoftFigures
 
 if TYPE_CHECKING:
     from .instance import Instance
@@ -65,26 +67,45 @@ class Violation:
         return f"{self.rule} {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The violation as plain data."""
         return {"rule": self.rule, "ids": list(self.ids), "message": self.message}
 
 
-@dataclass
+@dataclass(frozen=True)
 class ValidationReport:
-    """What :func:`validate` found.
+    """What :func:`validate` found (a read-only value).
 
     Attributes
     ----------
     violations
         The violations listed (at most :data:`LIMIT` per kind of problem).
     soft
-        The soft-rule figures (:func:`pairing.metrics.soft_figures`).
+        The soft-rule figures (:class:`pairing.result.SoftFigures`, computed
+        by :func:`pairing.metrics.soft_figures`).
     unlisted
         Per rule, how many further violations were found but not listed.
+    fingerprint
+        :func:`pairing.fingerprint` of the instance checked against.
+
+    Examples
+    --------
+    >>> r = ValidationReport((Violation("R1", ("v1",), "no lead unit"),))
+    >>> r.ok, r.counts()
+    (False, {'R1': 1})
+    >>> print(ValidationReport().summary())
+    Valid: every hard rule (R1–R8) holds.
     """
 
-    violations: list[Violation] = field(default_factory=list)
-    soft: dict[str, Any] = field(default_factory=dict)
-    unlisted: dict[str, int] = field(default_factory=dict)
+    violations: tuple[Violation, ...] = ()
+    soft: SoftFigures = field(default_factory=SoftFigures)
+    unlisted: Mapping[str, int] = field(default_factory=FrozenDict)
+    fingerprint: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "violations", tuple(self.violations))
+        if not isinstance(self.soft, SoftFigures):
+            object.__setattr__(self, "soft", SoftFigures.from_dict(self.soft))
+        object.__setattr__(self, "unlisted", freeze(dict(self.unlisted)))
 
     @property
     def ok(self) -> bool:
@@ -122,8 +143,9 @@ class ValidationReport:
                 lines += [f"  - {v.message}" for v in listed[:per_rule]]
                 if n > per_rule:
                     lines.append(f"  … and {n - min(per_rule, len(listed)):,} more")
-        if self.soft:
-            lines += ["", _soft_text(self.soft)]
+        soft = str(self.soft)
+        if soft:
+            lines += ["", soft]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -135,23 +157,13 @@ class ValidationReport:
             "ok": self.ok,
             "counts": self.counts(),
             "violations": [v.to_dict() for v in self.violations],
-            "soft": self.soft,
+            "soft": self.soft.to_dict(),
+            "instance_fingerprint": self.fingerprint,
         }
 
 
 def _rule_order(rule: str) -> int:
     return int(rule[1:]) if rule[1:].isdigit() else 99
-
-
-def _soft_text(soft: dict[str, Any]) -> str:
-    from .summary import plan_summary
-
-    class _P:  # plan_summary only reads .info and a few tables' lengths
-        info = {"soft": soft}
-        village_pairs = household_pairs = dispatch = changes = ()
-
-    text = plan_summary(_P())  # type: ignore[arg-type]
-    return text[text.index("Soft rules") :] if "Soft rules" in text else ""
 
 
 # -- collecting violations ------------------------------------------------------
@@ -206,6 +218,15 @@ def validate(instance: Instance, plan: Plan) -> ValidationReport:
     -------
     ValidationReport
         The violations (rule, ids, message) and the soft-rule figures.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> instance = pairing.generate(households=2000, seed=4)
+    >>> plan = pairing.solve(instance, time_limit=30)
+    >>> report = pairing.validate(instance, plan)
+    >>> report.ok, report.fingerprint == pairing.fingerprint(instance)
+    (True, True)
     """
     raw = Raw(instance)
     tables, missing = plan_frames(plan)
@@ -236,7 +257,12 @@ def validate(instance: Instance, plan: Plan) -> ValidationReport:
         soft = figures_from(raw, tables)
     except Exception as exc:  # the figures must never hide the violations
         soft = {"error": f"{type(exc).__name__}: {exc}"}
-    return ValidationReport(found.violations, soft, dict(found.unlisted))
+    return ValidationReport(
+        tuple(found.violations),
+        SoftFigures.from_dict(soft),
+        dict(found.unlisted),
+        instance.fingerprint,
+    )
 
 
 class _Checker:

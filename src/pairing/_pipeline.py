@@ -1,0 +1,448 @@
+"""The stages of :func:`pairing.solve`, run in order, and the result built once.
+
+:class:`Pipeline` keeps what a run shares: the one clock (every progress event
+is stamped with ``time.perf_counter()`` seconds since the solve started), the
+stop request (:class:`_Latch`: once the criterion says stop, it stays said,
+and the stage it was seen in is recorded), the settings and the seconds per
+stage. Each stage is one method; :meth:`Pipeline.finish` builds the plan's
+tables and its :class:`~pairing.result.SolveResult`, which nothing changes
+afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from .errors import Infeasible, NoPlanFound, PairingError
+from .instance import Instance
+from .params import SolveParams
+from .plan import Plan
+from .progress import ProgressEvent
+from .result import Provenance, SoftFigures, SolveResult, StageResult, Status
+
+Progress = Callable[[ProgressEvent], None]
+
+
+class _Latch:
+    """A stopping criterion that stays stopped, and remembers where it stopped.
+
+    It may be polled from the solvers' helper threads as well (HiGHS' core
+    MIP thread): the criterion it wraps must be thread-safe, as the ready
+    ones of :mod:`pairing.stop` are.
+    """
+
+    def __init__(self, stop: Callable[[], bool] | None, where: Callable[[], str]):
+        self._stop = stop
+        self._where = where
+        self.at: str | None = None
+
+    def __call__(self) -> bool:
+        if self.at is not None:
+            return True
+        if self._stop is not None and self._stop():
+            self.at = self._where()
+            return True
+        return False
+
+
+class Pipeline:
+    """One run of :func:`pairing.solve` (see there for the options)."""
+
+    def __init__(
+        self,
+        instance: Instance,
+        *,
+        time_limit: float | None,
+        seed: int,
+        workers: int,
+        deterministic: bool,
+        method: str,
+        params: SolveParams,
+        progress: Progress | None,
+        stop: Callable[[], bool] | None,
+        executor: Executor | None,
+    ) -> None:
+        self.start = time.perf_counter()
+        self.instance = instance
+        self.limit = float(
+            instance.rules.time_limit if time_limit is None else time_limit
+        )
+        self.seed, self.workers, self.deterministic = seed, workers, deterministic
+        self.method = method
+        self.params = params
+        self.executor = executor
+        self._progress = progress
+        self.stage = "checks"
+        self.stop = _Latch(stop, lambda: self.stage)
+        self.seconds: dict[str, float] = {}
+        self.incumbent: float | None = None
+        self.bound: float | None = None
+        self.reserve = 0.0
+        self.keep: np.ndarray | None = None
+
+    # -- shared ---------------------------------------------------------------
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def left(self) -> float:
+        return max(0.5, self.limit - self.elapsed())
+
+    def event(self, phase: str | None = None, **detail: Any) -> None:
+        """Report progress in the current stage (incumbent, bound: the latest)."""
+        if "incumbent" in detail and detail["incumbent"] is not None:
+            self.incumbent = float(detail["incumbent"])
+        if "bound" in detail and detail["bound"] is not None:
+            self.bound = float(detail["bound"])
+        detail.pop("incumbent", None)
+        detail.pop("bound", None)
+        detail.pop("elapsed", None)  # a stage's own clock: the solve's is used
+        if self._progress is not None:
+            self._progress(
+                ProgressEvent(
+                    self.stage,
+                    phase or self.stage,
+                    self.elapsed(),
+                    self.incumbent,
+                    self.bound,
+                    detail,
+                )
+            )
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """A stage: its first event, and its seconds."""
+        self.stage = stage
+        self.event()
+        t0 = time.perf_counter()
+        yield
+        self.seconds[stage] = time.perf_counter() - t0
+
+    def no_plan_if_stopped(self) -> None:
+        """Before the village stage there is no plan to return."""
+        if self.stop():
+            raise NoPlanFound("the solve was stopped before any plan was found")
+
+    # -- stages ---------------------------------------------------------------
+
+    def run(self, baseline: Plan | None) -> Plan:
+        from .solver.dispatch import dispatch, repair_for_dispatch
+        from .solver.leaders import assign_leaders
+
+        instance = self.instance
+        with self.timed("checks"):
+            provenance = self.checks()
+        self.no_plan_if_stopped()
+        with self.timed("leaders"):
+            leaders = assign_leaders(instance)
+            taken = np.bincount(
+                instance.h_village[leaders.households], minlength=len(instance.villages)
+            )
+            demand = instance.v_households - taken
+        self.no_plan_if_stopped()
+        with self.timed("villages"):
+            vres = self.villages(demand, baseline)
+        with self.timed("households"):
+            hres = self.households(vres.lead, leaders.households, baseline)
+        with self.timed("dispatch"):
+            h_cadre = repair_for_dispatch(instance, vres.lead, hres.cadre)
+            teams, shortfall = dispatch(instance, vres.lead, h_cadre)
+        return self.finish(vres, hres, leaders, h_cadre, teams, shortfall, baseline,
+                           provenance)  # fmt: skip
+
+    def checks(self) -> Provenance:
+        """Counting pre-checks (R15); the instance's provenance."""
+        from .precheck import precheck
+
+        causes = precheck(self.instance)
+        if causes:
+            raise Infeasible(causes)
+        return Provenance.of(self.instance)
+
+    def villages(self, demand: np.ndarray, baseline: Plan | None) -> Any:
+        """The village stage (R1–R4, R6, R9–R11, R13), with its fallbacks."""
+        from .solver.candidates import may_prune
+
+        instance = self.instance
+        prefer = None
+        vres = None
+        if baseline is not None:  # R14: keep what is still valid
+            from .solver.baseline import baseline_cadres, baseline_leads
+
+            prefer = baseline_leads(instance, baseline)
+            self.keep = baseline_cadres(instance, baseline)
+            vres = self.keep_villages(demand, prefer)
+        # R14: leave each unit a reserve for later changes, except when
+        # re-planning (keeping the baseline's villages comes first)
+        reserve = instance.rules.capacity_reserve if baseline is None else 0.0
+        # the reserve is kept only where the rules allow, and pruned pairs (10x
+        # sizes) are only a restriction: when either makes the stage
+        # infeasible, it runs again without
+        attempts = [(reserve, True)] if reserve > 0 else []
+        attempts += [(0.0, True)]
+        attempts += (
+            [(0.0, False)] if may_prune(instance, self.params.candidates) else []
+        )
+        try:
+            for i, (reserve, prune) in enumerate(attempts if vres is None else []):
+                try:
+                    vres = self.solve_villages(demand, reserve, prune, prefer)
+                    self.reserve = reserve
+                    break
+                except Infeasible:
+                    if i == len(attempts) - 1 or self.stop():
+                        raise
+        except Infeasible as exc:  # R15: name the conflicting rule groups
+            if self.stop():
+                raise
+            from .solver.conflicts import explain
+
+            causes = explain(instance, demand, time_limit=min(10.0, self.left()))
+            raise Infeasible(causes or exc.causes) from None
+        assert vres is not None  # the last attempt either succeeds or raises
+        self.event("plan", incumbent=vres.objective, bound=vres.bound)
+        return vres
+
+    def _settings(self) -> dict[str, Any]:
+        p = self.params
+        return {
+            "params": p.engine,
+            "candidates": p.candidates,
+            "decomposed": p.decomposed,
+            "monolithic_pairs": p.villages.monolithic_pairs,
+        }
+
+    def solve_villages(
+        self, demand: np.ndarray, reserve: float, prune: bool, prefer: Any
+    ) -> Any:
+        from .solver.villages import solve_villages
+
+        on: dict[str, Any] = {}
+        if self.executor is not None:
+            on["executor"] = self.executor
+        return solve_villages(
+            self.instance,
+            demand,
+            # a work budget must not depend on the wall clock (byte-for-byte runs)
+            time_limit=self.limit * 0.75 if self.deterministic else self.left() * 0.75,
+            seed=self.seed,
+            workers=self.workers,
+            deterministic=self.deterministic,
+            method=self.method,
+            prefer=prefer,
+            reserve=reserve,
+            prune=prune,
+            progress=(lambda d: self.event(d.pop("phase", None), **d))
+            if self._progress is not None
+            else None,
+            stop=self.stop,
+            **on,
+            **self._settings(),
+        )
+
+    def keep_villages(self, demand: np.ndarray, prefer: np.ndarray) -> Any:
+        """The village stage with the baseline's leads fixed where possible (R14).
+
+        When the baseline's leads still keep every hard rule, nothing needs
+        to move and the stage is a few milliseconds; villages without a
+        baseline lead (new ones) are solved around the fixed ones. When a
+        unit can no longer carry its villages (R5), its villages are freed;
+        when that is not enough (a unit left without a village that fits it,
+        R4), every village led by the same tier in the same region is freed
+        too, each still worth a bonus for staying (the fewest moves). None
+        when neither works: the full stage then runs with the bonus instead.
+        """
+        from .solver.villages import solve_villages
+
+        instance = self.instance
+        poor = instance.poor_villages
+        fixed = prefer.copy()
+        # free the villages of units that can no longer carry them all (R5)
+        led = fixed[poor] >= 0
+        load = np.bincount(
+            fixed[poor][led], weights=demand[poor][led], minlength=len(instance.units)
+        )
+        over = load > instance.u_capacity
+        fixed[poor[led][over[fixed[poor][led]]]] = -1
+        # the wider neighbourhood: the villages led by the over units' tier and region
+        wide = fixed.copy()
+        tier = instance.u_tier
+        scope = np.where(tier == 0, -1, instance.u_region)  # R2: province anywhere
+        trouble = np.unique(tier[over] * (len(instance.regions) + 1) + scope[over])
+        key = tier * (len(instance.regions) + 1) + scope
+        lead_v = poor[led]
+        wide[lead_v[np.isin(key[prefer[lead_v]], trouble)]] = -1
+        for free, most in ((fixed, len(poor) // 4), (wide, len(poor) // 2)):
+            if int((free[poor] < 0).sum()) > max(50, most):
+                return None
+            try:
+                res = solve_villages(
+                    instance,
+                    demand,
+                    time_limit=10.0,
+                    seed=self.seed,
+                    workers=self.workers,
+                    deterministic=self.deterministic,
+                    fixed=free,
+                    prefer=prefer,  # freed villages still stay where they fit
+                    hint=prefer,
+                    stop=self.stop,
+                    **self._settings(),
+                )
+            except PairingError:
+                continue
+            res.method = "baseline kept"
+            return res
+        return None
+
+    def households(
+        self, lead: np.ndarray, leader_households: np.ndarray, baseline: Plan | None
+    ) -> Any:
+        """The household stage (R1, R3, R5, R10, R12): an exact min-cost flow."""
+        from .solver.households import assign_households
+
+        hp = self.params.households
+
+        def done(k: int, n: int) -> None:
+            self.event("component", done=k, components=n)
+
+        return assign_households(
+            self.instance,
+            lead,
+            leader_households,
+            buckets=hp.buckets,
+            nearest=hp.nearest,
+            keep=self.keep if baseline is not None else None,
+            reserve=self.instance.rules.capacity_reserve,
+            executor=self.executor,
+            stop=self.stop,
+            progress=done,
+            stopped_buckets=hp.stopped_buckets,
+            stopped_nearest=hp.stopped_nearest,
+        )
+
+    # -- the result -----------------------------------------------------------
+
+    def finish(
+        self,
+        vres: Any,
+        hres: Any,
+        leaders: Any,
+        h_cadre: np.ndarray,
+        teams: Any,
+        shortfall: list[tuple[int, int, int]],
+        baseline: Plan | None,
+        provenance: Provenance,
+    ) -> Plan:
+        """The plan's tables and its result, built once."""
+        import dataclasses
+
+        from ._build import build_plan
+        from .metrics import dispatch_by_tier, soft_figures
+
+        instance = self.instance
+        t0 = time.perf_counter()
+        tables = build_plan(
+            instance, vres.lead, vres.supplementary, leaders, h_cadre, teams
+        )
+        self.seconds["total"] = self.elapsed()
+        if baseline is not None:
+            from .solver.baseline import changes
+
+            tables = dataclasses.replace(
+                tables, changes=changes(instance, baseline, tables)
+            )
+        stopped = self.stop.at
+        # a stopped solve returns at once: the figures are left to the validator
+        soft = (
+            SoftFigures()
+            if stopped
+            else SoftFigures.from_dict(soft_figures(instance, tables))
+        )
+        self.seconds["report"] = time.perf_counter() - t0
+        result = self.result(vres, hres, tables, shortfall, soft, provenance, stopped)
+        # R8: the kick-off dispatch by tier, beside the seed's
+        by_tier = dispatch_by_tier(instance, tables)
+        result = dataclasses.replace(result, dispatch_by_tier=by_tier)
+        plan = dataclasses.replace(tables, result=result)
+        self.stage = "done"
+        self.event()
+        return plan
+
+    def result(
+        self,
+        vres: Any,
+        hres: Any,
+        tables: Plan,
+        shortfall: list[tuple[int, int, int]],
+        soft: SoftFigures,
+        provenance: Provenance,
+        stopped: str | None,
+    ) -> SolveResult:
+        from ._build import counts
+
+        gap = _gap(vres.objective, vres.bound)
+        status = Status.OPTIMAL if vres.status == "optimal" else Status.FEASIBLE
+        uid = self.instance.unit_index
+        villages = StageResult(
+            "villages",
+            status,
+            vres.method,
+            objective=float(vres.objective),
+            bound=float(vres.bound),
+            gap=gap,
+            seconds=round(self.seconds["villages"], 3),
+            work=dict(vres.work),
+        )
+        households = StageResult(
+            "households",
+            Status.OPTIMAL,
+            "min-cost flow",
+            objective=float(hres.objective),
+            seconds=round(self.seconds["households"], 3),
+            details={
+                "prefecture_overflow": int(hres.overflow),
+                "arcs": int(hres.arcs),
+                # components solved on the coarser network once stopped
+                "coarse": stopped is not None,
+            },
+        )
+        return SolveResult(
+            status=status,
+            method=vres.method,
+            objective=round(float(vres.objective), 6),
+            bound=round(float(vres.bound), 6),
+            gap=gap,
+            seconds={k: round(v, 3) for k, v in self.seconds.items()},
+            stages={"villages": villages, "households": households},
+            parameters={
+                "time_limit": self.limit,
+                "seed": self.seed,
+                "workers": self.workers,
+                "deterministic": self.deterministic,
+                "method": self.method,
+                "capacity_reserve": self.reserve,
+            },
+            params=self.params,
+            soft=soft,
+            counts=counts(self.instance, tables),
+            dispatch_shortfall=tuple(
+                {"unit_id": str(uid[u]), "needed": int(n), "available": int(a)}
+                for u, n, a in shortfall
+            ),
+            provenance=provenance,
+            stopped=stopped,
+        )
+
+
+def _gap(objective: float, bound: float) -> float:
+    """Relative gap of a maximised objective to its upper bound."""
+    if bound is None or not np.isfinite(bound):
+        return float("nan")
+    return round(max(0.0, bound - objective) / max(abs(bound), 1e-9), 6)
