@@ -58,6 +58,11 @@ def fingerprint(instance: Instance) -> str:
     >>> len(pairing.fingerprint(a))
     64
     """
+    return instance.fingerprint  # computed once per (read-only) instance
+
+
+def compute(instance: Instance) -> str:
+    """:func:`fingerprint`, computed afresh (what ``Instance.fingerprint`` caches)."""
     h = hashlib.sha256(VERSION.encode())
     for name, spec in TABLES.items():
         df = instance.tables[name]

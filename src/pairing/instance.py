@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +17,50 @@ from .schema import LEVELS, TABLES, UNIT_TIERS
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+
+_T = TypeVar("_T")
+
+
+class _Tables(Mapping[str, pd.DataFrame]):
+    """The tables of an instance, read-only.
+
+    Each lookup gives a shallow copy: with pandas' copy-on-write, editing it
+    (a new column, a changed cell) changes the copy only, never the
+    instance, and costs nothing until then. Pickles as a plain dict.
+    """
+
+    __slots__ = ("_frames",)
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame]) -> None:
+        self._frames = dict(frames)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self._frames[name].copy(deep=False)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frames)
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def __reduce__(self) -> tuple[type[_Tables], tuple[dict[str, pd.DataFrame]]]:
+        return (type(self), (self._frames,))
+
+    def __repr__(self) -> str:
+        return f"<read-only tables {', '.join(self._frames)}>"
+
+
+def _cached(fn: Callable[[Any], _T]) -> cached_property[_T]:
+    """A cached array of the instance, made read-only (shared by every caller)."""
+
+    def get(self: Any) -> _T:
+        value = fn(self)
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+        return value
+
+    get.__name__, get.__doc__ = fn.__name__, fn.__doc__
+    return cached_property(get)
 
 
 class Instance:
@@ -33,11 +78,50 @@ class Instance:
     The integer-indexed numpy arrays that solvers need (``v_county``,
     ``h_village``, ``c_unit`` …) are built once, vectorised, on first use.
     Row ``i`` of a table is index ``i`` in every array.
+
+    An instance is read-only once built, so it may be shared between threads
+    and solves: :attr:`tables` is a read-only mapping whose frames are
+    copies (editing one leaves the instance as it was), the arrays are
+    read-only, the rules are frozen and no attribute can be set. Edits go
+    through :meth:`replace`, which returns a new, checked instance.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> inst = pairing.generate(households=2000, seed=1)
+    >>> inst.rules = inst.rules.replace(max_households=6)
+    Traceback (most recent call last):
+    ...
+    AttributeError: an Instance is read-only: use instance.replace(...)
+    >>> inst.c_cap[0] = 9
+    Traceback (most recent call last):
+    ...
+    ValueError: assignment destination is read-only
+    >>> wider = inst.replace(rules=inst.rules.replace(max_households=6))
+    >>> int(wider.c_cap.max()) >= 6, int(inst.c_cap.max())
+    (True, 5)
     """
 
+    tables: Mapping[str, pd.DataFrame]
+    rules: Rules
+
     def __init__(self, tables: Mapping[str, pd.DataFrame], rules: Rules) -> None:
-        self.tables: dict[str, pd.DataFrame] = dict(tables)
-        self.rules = rules
+        frames = tables._frames if isinstance(tables, _Tables) else dict(tables)
+        object.__setattr__(self, "tables", _Tables(frames))
+        object.__setattr__(self, "rules", rules)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError("an Instance is read-only: use instance.replace(...)")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError("an Instance is read-only: use instance.replace(...)")
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """:func:`pairing.fingerprint` of the instance (computed once)."""
+        from .fingerprint import compute
+
+        return compute(self)
 
     # -- construction -------------------------------------------------------
 
@@ -132,45 +216,45 @@ class Instance:
         assert key is not None
         return pd.Index(self.tables[table][key].to_numpy(dtype=object))
 
-    @cached_property
+    @_cached
     def region_index(self) -> pd.Index:
         """Region ids, in ``regions`` row order."""
         return self._index("regions")
 
-    @cached_property
+    @_cached
     def village_index(self) -> pd.Index:
         return self._index("villages")
 
-    @cached_property
+    @_cached
     def unit_index(self) -> pd.Index:
         return self._index("units")
 
-    @cached_property
+    @_cached
     def cadre_index(self) -> pd.Index:
         return self._index("cadres")
 
-    @cached_property
+    @_cached
     def leader_index(self) -> pd.Index:
         return self._index("leaders")
 
     # -- regions ------------------------------------------------------------
 
-    @cached_property
+    @_cached
     def r_level(self) -> IntArray:
         """Region level: 0 province, 1 prefecture, 2 county."""
         return _codes(self.regions["level"], LEVELS)
 
-    @cached_property
+    @_cached
     def r_parent(self) -> IntArray:
         """Parent region index (-1 for the province)."""
         return _lookup(self.region_index, self.regions["parent_id"])
 
-    @cached_property
+    @_cached
     def r_key(self) -> BoolArray:
         """Whether a region is a key county (R6, R7)."""
         return self.regions["key_county"].to_numpy(dtype=bool) & (self.r_level == 2)
 
-    @cached_property
+    @_cached
     def r_prefecture(self) -> IntArray:
         """The prefecture a region lies in.
 
@@ -181,102 +265,102 @@ class Instance:
         out[county] = self.r_parent[county]
         return out
 
-    @cached_property
+    @_cached
     def province(self) -> int:
         """Index of the single province region."""
         return int(np.flatnonzero(self.r_level == 0)[0])
 
     # -- villages -----------------------------------------------------------
 
-    @cached_property
+    @_cached
     def v_county(self) -> IntArray:
         return _lookup(self.region_index, self.villages["county_id"])
 
-    @cached_property
+    @_cached
     def v_prefecture(self) -> IntArray:
         return self.r_prefecture[self.v_county]
 
-    @cached_property
+    @_cached
     def v_poor(self) -> BoolArray:
         return self.villages["poor"].to_numpy(dtype=bool)
 
-    @cached_property
+    @_cached
     def v_key(self) -> BoolArray:
         """Whether a village lies in a key county."""
         return self.r_key[self.v_county]
 
-    @cached_property
+    @_cached
     def v_severity(self) -> FloatArray:
         return self.villages["severity"].to_numpy(dtype=np.float64)
 
-    @cached_property
+    @_cached
     def v_xy(self) -> FloatArray:
         """Village positions, shape ``(n, 2)``; NaN where not given."""
         return self.villages[["x_km", "y_km"]].to_numpy(dtype=np.float64)
 
-    @cached_property
+    @_cached
     def v_households(self) -> IntArray:
         """Poor households per village."""
         return np.bincount(self.h_village, minlength=len(self.villages)).astype(
             np.int64
         )
 
-    @cached_property
+    @_cached
     def poor_villages(self) -> IntArray:
         """Indices of the poor villages."""
         return np.flatnonzero(self.v_poor)
 
     # -- households ---------------------------------------------------------
 
-    @cached_property
+    @_cached
     def h_village(self) -> IntArray:
         return _lookup(self.village_index, self.households["village_id"])
 
-    @cached_property
+    @_cached
     def h_severity(self) -> FloatArray:
         return self.households["severity"].to_numpy(dtype=np.float64)
 
-    @cached_property
+    @_cached
     def h_members(self) -> IntArray:
         return self.households["members"].to_numpy(dtype=np.int64)
 
-    @cached_property
+    @_cached
     def h_county(self) -> IntArray:
         return self.v_county[self.h_village]
 
-    @cached_property
+    @_cached
     def h_scattered(self) -> BoolArray:
         """Whether a household lives in a non-poor village (插花户, R3)."""
         return ~self.v_poor[self.h_village]
 
     # -- units --------------------------------------------------------------
 
-    @cached_property
+    @_cached
     def u_tier(self) -> IntArray:
         """Unit tier: 0 province, 1 prefecture, 2 county, 3 social."""
         return _codes(self.units["tier"], UNIT_TIERS)
 
-    @cached_property
+    @_cached
     def u_region(self) -> IntArray:
         return _lookup(self.region_index, self.units["region_id"])
 
-    @cached_property
+    @_cached
     def u_cadres(self) -> IntArray:
         """Number of cadres per unit."""
         return np.bincount(self.c_unit, minlength=len(self.units)).astype(np.int64)
 
-    @cached_property
+    @_cached
     def u_strength(self) -> FloatArray:
         """Strength, defaulting to the number of cadres (R10)."""
         s = self.units["strength"].to_numpy(dtype=np.float64)
         return np.where(np.isnan(s), self.u_cadres.astype(np.float64), s)
 
-    @cached_property
+    @_cached
     def u_min(self) -> IntArray:
         """Least villages a unit leads (R4)."""
         return self._bounds(0)
 
-    @cached_property
+    @_cached
     def u_max(self) -> IntArray:
         """Most villages a unit leads (R4); for ``social`` units, most claims (R13)."""
         return self._bounds(1)
@@ -290,11 +374,11 @@ class Instance:
         given = self.units[col].to_numpy(dtype=np.float64)
         return np.where(np.isnan(given), default, given).astype(np.int64)
 
-    @cached_property
+    @_cached
     def u_xy(self) -> FloatArray:
         return self.units[["x_km", "y_km"]].to_numpy(dtype=np.float64)
 
-    @cached_property
+    @_cached
     def u_capacity(self) -> IntArray:
         """Households a unit's cadres can carry together (R5)."""
         return np.bincount(
@@ -307,7 +391,7 @@ class Instance:
         cap = self.u_capacity
         return cap - np.floor(reserve * cap).astype(np.int64)
 
-    @cached_property
+    @_cached
     def u_head(self) -> IntArray:
         """Index of the unit's head cadre (its first ``is_head`` row), or -1."""
         out = np.full(len(self.units), -1, dtype=np.int64)
@@ -317,15 +401,15 @@ class Instance:
 
     # -- cadres -------------------------------------------------------------
 
-    @cached_property
+    @_cached
     def c_unit(self) -> IntArray:
         return _lookup(self.unit_index, self.cadres["unit_id"])
 
-    @cached_property
+    @_cached
     def c_rank(self) -> IntArray:
         return self.cadres["rank"].to_numpy(dtype=np.int64)
 
-    @cached_property
+    @_cached
     def c_cap(self) -> IntArray:
         """Households a cadre may carry (R5): own column, else by rank, else default."""
         rules = self.rules
@@ -335,17 +419,17 @@ class Instance:
         own = self.cadres["max_households"].to_numpy(dtype=np.float64)
         return np.where(np.isnan(own), cap, own).astype(np.int64)
 
-    @cached_property
+    @_cached
     def c_head(self) -> BoolArray:
         return self.cadres["is_head"].to_numpy(dtype=bool)
 
     # -- leaders, resident teams, claims -----------------------------------
 
-    @cached_property
+    @_cached
     def l_region(self) -> IntArray:
         return _lookup(self.region_index, self.leaders["region_id"])
 
-    @cached_property
+    @_cached
     def l_contact_households(self) -> IntArray:
         """Households each leader takes personally (R7)."""
         own = self.leaders["contact_households"].to_numpy(dtype=np.float64)
@@ -353,19 +437,19 @@ class Instance:
             np.int64
         )
 
-    @cached_property
+    @_cached
     def t_village(self) -> IntArray:
         return _lookup(self.village_index, self.resident_teams["village_id"])
 
-    @cached_property
+    @_cached
     def t_unit(self) -> IntArray:
         return _lookup(self.unit_index, self.resident_teams["unit_id"])
 
-    @cached_property
+    @_cached
     def cl_village(self) -> IntArray:
         return _lookup(self.village_index, self.claims["village_id"])
 
-    @cached_property
+    @_cached
     def cl_unit(self) -> IntArray:
         return _lookup(self.unit_index, self.claims["unit_id"])
 

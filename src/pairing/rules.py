@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._frozen import FrozenDict
 from .errors import InputError, Problem
 
 TIERS = ("province", "prefecture", "county", "social")
@@ -100,14 +102,16 @@ class Rules:
     """
 
     max_households: int = 5
-    max_households_by_rank: dict[int, int] = field(default_factory=dict)
-    villages_per_unit: dict[str, tuple[int, int]] = field(
-        default_factory=lambda: {
-            "province": (1, 2),
-            "prefecture": (1, 2),
-            "county": (0, 3),
-            "social": (0, 2),
-        }
+    max_households_by_rank: Mapping[int, int] = field(default_factory=FrozenDict)
+    villages_per_unit: Mapping[str, tuple[int, int]] = field(
+        default_factory=lambda: FrozenDict(
+            {
+                "province": (1, 2),
+                "prefecture": (1, 2),
+                "county": (0, 3),
+                "social": (0, 2),
+            }
+        )
     )
     province_key_county_share: float = 0.5
     contact_households: int = 5
@@ -116,13 +120,41 @@ class Rules:
     capacity_reserve: float = 0.05
     time_limit: float = 60.0
 
+    def __post_init__(self) -> None:
+        # frozen all the way down: the tables are read-only mappings (hashable)
+        by_rank = FrozenDict(
+            {int(k): int(v) for k, v in dict(self.max_households_by_rank).items()}
+        )
+        per_unit = FrozenDict(
+            {
+                str(k): (int(v[0]), int(v[1]))
+                for k, v in dict(self.villages_per_unit).items()
+            }
+        )
+        object.__setattr__(self, "max_households_by_rank", by_rank)
+        object.__setattr__(self, "villages_per_unit", per_unit)
+
     def replace(self, **changes: Any) -> Rules:
-        """A copy with some parameters changed."""
+        """A copy with some parameters changed.
+
+        Examples
+        --------
+        >>> Rules().replace(max_households=6).max_households
+        6
+        """
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """The parameters as plain data (the ``rules.toml`` layout)."""
-        out = dataclasses.asdict(self)
+        """The parameters as plain data (the ``rules.toml`` layout).
+
+        Examples
+        --------
+        >>> Rules().to_dict()["villages_per_unit"]["county"]
+        [0, 3]
+        """
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out["dispatch"] = dataclasses.asdict(self.dispatch)
+        out["weights"] = dataclasses.asdict(self.weights)
         out["max_households_by_rank"] = {
             str(k): v for k, v in self.max_households_by_rank.items()
         }

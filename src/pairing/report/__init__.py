@@ -30,7 +30,8 @@ the page or the charts.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..instance import Instance
@@ -40,7 +41,42 @@ from .annex import annex1 as annex1
 from .annex import annex2 as annex2
 from .roster import rosters as rosters
 
-__all__ = ["annex1", "annex2", "rosters", "write_report"]
+__all__ = ["ReportFiles", "annex1", "annex2", "rosters", "write_report"]
+
+
+@dataclass(frozen=True)
+class ReportFiles(Mapping[str, Path]):
+    """What :func:`write_report` wrote: every file by key, and the seconds.
+
+    Reads as the mapping of files (``files["index"]``); :attr:`seconds` is
+    the time each part took (``annexes``, ``rosters``, ``dashboards``,
+    ``graph``, ``total``).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> r = ReportFiles({"index": Path("r/index.html")}, {"total": 1.5})
+    >>> r["index"].name, r.seconds["total"], list(r)
+    ('index.html', 1.5, ['index'])
+    """
+
+    files: Mapping[str, Path] = field(default_factory=dict)
+    seconds: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from .._frozen import FrozenDict
+
+        object.__setattr__(self, "files", FrozenDict(self.files))
+        object.__setattr__(self, "seconds", FrozenDict(self.seconds))
+
+    def __getitem__(self, key: str) -> Path:
+        return self.files[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
 
 
 def write_report(
@@ -53,7 +89,7 @@ def write_report(
     charts: bool = True,
     force: bool = False,
     stop: Callable[[], bool] | None = None,
-) -> dict[str, Path]:
+) -> ReportFiles:
     """Write every R16 report of a plan into ``out_dir``.
 
     Parameters
@@ -83,11 +119,11 @@ def write_report(
 
     Returns
     -------
-    dict
+    ReportFiles
         Every file written, by key: ``annex1``, ``annex2``,
         ``roster:<prefecture_id>``, the dashboard tables by name,
-        ``chart:<name>``, ``figures``, ``graph``, ``index``. The seconds each
-        part took are left in :data:`LAST_SECONDS`.
+        ``chart:<name>``, ``figures``, ``graph``, ``index``; and the seconds
+        each part took (``.seconds``).
 
     Raises
     ------
@@ -99,15 +135,33 @@ def write_report(
         When ``stop`` asked to stop.
     ValueError
         When ``lang`` is neither ``zh`` nor ``en``.
+
+    Examples
+    --------
+    >>> import pairing, tempfile
+    >>> from pairing.report import write_report
+    >>> instance = pairing.generate(households=2000, seed=5)
+    >>> plan = pairing.solve(instance, time_limit=30)
+    >>> out = tempfile.mkdtemp() + "/report"
+    >>> files = write_report(instance, plan, out, lang="en", charts=False)
+    >>> files["index"].name, "total" in files.seconds
+    ('index.html', True)
     """
     from .. import atomic
     from . import _frames as F
 
     check_lang(lang)
     out_dir = Path(out_dir)
-    with atomic.folder(out_dir, "report", force=force) as tmp, F.shared(instance, plan):
-        files = _write_report(instance, plan, tmp, lang, graph, charts, stop)
-    return {k: out_dir / p.relative_to(tmp) for k, p in files.items()}
+    seconds: dict[str, float] = {}
+    # the joins are computed once for this call: they travel with its own
+    # view of the plan, so nothing is shared with other calls or threads
+    view = F.memoised(instance, plan)
+    with atomic.folder(out_dir, "report", force=force) as tmp:
+        files = _write_report(instance, view, tmp, lang, graph, charts, stop, seconds)
+    return ReportFiles(
+        {k: out_dir / p.relative_to(tmp) for k, p in files.items()},
+        {k: round(v, 3) for k, v in seconds.items()},
+    )
 
 
 def _write_report(
@@ -118,6 +172,7 @@ def _write_report(
     graph: bool,
     charts: bool,
     stop: Callable[[], bool] | None,
+    seconds: dict[str, float],
 ) -> dict[str, Path]:
     from .. import atomic
     from ..errors import Stopped
@@ -131,7 +186,6 @@ def _write_report(
         if stop is not None and stop():
             raise Stopped("the report was stopped before it was complete")
 
-    seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     about = facts(instance, plan)
     stamp = about.stamp(lang)
@@ -174,8 +228,6 @@ def _write_report(
     atomic.write_text(index, page)
     files["index"] = index
     seconds["total"] = time.perf_counter() - t0
-    LAST_SECONDS.clear()
-    LAST_SECONDS.update({k: round(v, 3) for k, v in seconds.items()})
     return files
 
 
@@ -196,7 +248,3 @@ def _left_out(lang: str, *, graph: bool, charts: bool) -> list[str]:
             else "The graph was not written (graph=False)."
         )
     return notes
-
-
-LAST_SECONDS: dict[str, float] = {}
-"""Seconds each part of the last :func:`write_report` call took (for benchmarks)."""

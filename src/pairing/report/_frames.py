@@ -1,17 +1,19 @@
 """Joins of a plan with its instance, shared by the reports and the graph.
 
 Everything is vectorised: one ``get_indexer`` per id column, then numpy
-gathers over the :class:`~pairing.Instance` arrays. Inside :func:`shared`
-(as :func:`pairing.report.write_report` runs), :func:`leads` and
-:func:`households` are computed once per instance and plan rather than by
-every table that needs them; treat their frames as read-only.
+gathers over the :class:`~pairing.Instance` arrays. For the plan that
+:func:`memoised` returns (as :func:`pairing.report.write_report` uses),
+:func:`leads`, :func:`households` and the other joins are computed once per
+instance rather than by every table that needs them; treat their frames as
+read-only. The memo travels with that plan object: there is no module-level
+or context state, so calls in threads never see each other's joins.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+import copy
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -39,34 +41,39 @@ def _index(index: pd.Index, values: pd.Series, table: str, column: str) -> np.nd
     return pos
 
 
-_SHARED: ContextVar[dict[str, Any] | None] = ContextVar("pairing_frames", default=None)
+class _Memo:
+    """Joins of one instance with one plan, each computed once (thread-safe)."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self.values: dict[str, Any] = {}
+        self.lock = threading.RLock()
 
 
-@contextmanager
-def shared(instance: Instance, plan: Plan) -> Iterator[None]:
-    """Within the block, joins of ``instance`` and ``plan`` are computed once.
+def memoised(instance: Instance, plan: Plan) -> Plan:
+    """A view of ``plan`` (the same tables) whose joins with ``instance`` are
+    computed once.
 
-    The plan must not change inside the block.
+    The plan's tables must not change while the view is in use.
     """
-    token = _SHARED.set({"_of": (instance, plan)})
-    try:
-        yield
-    finally:
-        _SHARED.reset(token)
+    view = copy.copy(plan)
+    view.__dict__["_memo"] = _Memo(instance)
+    return view
 
 
 def once(name: str, instance: Instance, plan: Plan, make: Callable[[], Any]) -> Any:
-    """``make()``, computed once per :func:`shared` block (every call outside one)."""
+    """``make()``, once per :func:`memoised` plan (every call for other plans)."""
     return _once(name, instance, plan, make)
 
 
 def _once(name: str, instance: Instance, plan: Plan, make: Callable[[], Any]) -> Any:
-    memo = _SHARED.get()
-    if memo is None or memo["_of"][0] is not instance or memo["_of"][1] is not plan:
+    memo = plan.__dict__.get("_memo")
+    if not isinstance(memo, _Memo) or memo.instance is not instance:
         return make()
-    if name not in memo:
-        memo[name] = make()
-    return memo[name]
+    with memo.lock:
+        if name not in memo.values:
+            memo.values[name] = make()
+        return memo.values[name]
 
 
 def region_names(instance: Instance) -> np.ndarray:
