@@ -6,13 +6,29 @@ The public API is small::
 
     instance = pairing.load_instance("data/jilin")     # or pairing.generate()
     plan = pairing.solve(instance, time_limit=60)
-    print(plan.summary())
+    print(plan.summary())                              # plan.result: typed
     report = pairing.validate(instance, plan)           # independent checks
     plan.save("plans/jilin")
+
+Declared subpackages and modules, each reachable as ``pairing.<name>``:
+:mod:`pairing.scenario` (what-if changes), :mod:`pairing.diff` (what moved
+between plans), :mod:`pairing.report` (the R16 reports),
+:mod:`pairing.plotting` (the charts), :mod:`pairing.stop` (stopping
+criteria), :mod:`pairing.params` (the solver's settings),
+:mod:`pairing.result` (the typed result) and :mod:`pairing.progress`
+(progress events and a live display).
 
 The names are loaded on first use, so ``import pairing`` (and the command
 line's start, which must install its signal handlers before anything slow)
 costs no more than the standard library.
+
+Examples
+--------
+>>> import pairing
+>>> pairing.stop.MaxRuntime(5)
+MaxRuntime(5)
+>>> pairing.Status.OPTIMAL.value
+'optimal'
 """
 
 from __future__ import annotations
@@ -22,18 +38,49 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from . import diff, params, plotting, progress, report, result, scenario, stop
+    from .diff import PlanDiff, diff_plans
     from .errors import Cause, Infeasible, InputError, NoPlanFound, PairingError
     from .errors import Problem as Problem
     from .fingerprint import fingerprint
     from .generate import generate
     from .instance import Instance
     from .io import load_instance, save_instance
+    from .params import SolveParams
     from .plan import Plan
+    from .progress import ProgressEvent
+    from .report import write_report
+    from .result import SoftFigures, SolveResult, Status
     from .rules import Rules
+    from .scenario import Scenario
     from .solve import solve
+    from .stop import CancelToken, MaxRuntime
     from .validate import ValidationReport, validate
 
+MODULES = (
+    "diff",
+    "params",
+    "plotting",
+    "progress",
+    "report",
+    "result",
+    "scenario",
+    "stop",
+)
+"""The declared subpackages and modules (``pairing.report`` …), loaded on first use."""
+
 _API = {
+    "CancelToken": "stop",
+    "MaxRuntime": "stop",
+    "PlanDiff": "diff",
+    "ProgressEvent": "progress",
+    "Scenario": "scenario",
+    "SoftFigures": "result",
+    "SolveParams": "params",
+    "SolveResult": "result",
+    "Status": "result",
+    "diff_plans": "diff",
+    "write_report": "report",
     "Cause": "errors",
     "InputError": "errors",
     "Infeasible": "errors",
@@ -53,28 +100,49 @@ _API = {
 }
 
 __all__ = [
+    "CancelToken",
     "Cause",
     "InputError",
     "Infeasible",
     "Instance",
+    "MaxRuntime",
     "NoPlanFound",
     "PairingError",
     "Plan",
+    "PlanDiff",
     "Problem",
+    "ProgressEvent",
     "Rules",
+    "Scenario",
+    "SoftFigures",
+    "SolveParams",
+    "SolveResult",
+    "Status",
     "ValidationReport",
+    "diff",
+    "diff_plans",
     "fingerprint",
     "generate",
     "load_instance",
+    "params",
+    "plotting",
+    "progress",
+    "report",
+    "result",
     "save_instance",
+    "scenario",
     "solve",
+    "stop",
     "validate",
+    "write_report",
 ]
 
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
+    if name in MODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _API.get(name)
     if module is None:
         raise AttributeError(f"module 'pairing' has no attribute {name!r}")

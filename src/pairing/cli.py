@@ -28,7 +28,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._signals import Interrupted, Signals
@@ -181,6 +181,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
     instance = _load(args.instance)
     baseline = _load_plan(args.baseline) if args.baseline else None
+    params = None
+    if args.params:
+        from .params import SolveParams
+
+        params = SolveParams.from_toml(args.params)
     show = sys.stderr.isatty() and not args.quiet
     signals = _Run.signals
     # a signal during the solve cancels the token and solve() stops
@@ -196,6 +201,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
             progress=progress,
             executor=executor,
             stop=signals.token,
+            params=params,
         )
     signals.check()  # stopped by a signal: no plan is written
     _Run.signals.writing(args.out)
@@ -206,11 +212,39 @@ def cmd_solve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _same_instance(instance: Any, plan: Any, plan_path: str, force: bool) -> bool:
+    """Whether the plan was made for ``instance`` (or ``force``); says why not.
+
+    A plan that records no fingerprint (written before pairing recorded
+    one) is taken as it is, with a note.
+    """
+    made_for = plan.fingerprint
+    if made_for is None:
+        _err(
+            f"note: {plan_path} records no instance fingerprint (an older plan); "
+            "it is taken as made for this instance"
+        )
+        return True
+    if made_for == instance.fingerprint or force:
+        if made_for != instance.fingerprint:
+            _err("note: the plan was made for a different instance (--force)")
+        return True
+    _err(
+        f"error: {plan_path} was made for a different instance: its summary.json "
+        f"names instance {made_for[:12]}, this instance is "
+        f"{instance.fingerprint[:12]} (pairing.fingerprint). Pass the instance "
+        "the plan was made from, or --force to go on anyway."
+    )
+    return False
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
     instance = _load(args.instance)
     plan = _load_plan(args.plan)
+    if not _same_instance(instance, plan, args.plan, args.force):
+        return EXIT_INPUT
     result = validate(instance, plan)
     if args.json:
         from .atomic import json_text
@@ -228,6 +262,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     _check_out(args.out, "report", args.force, [args.instance, args.plan], names)
     instance = _load(args.instance)
     plan = _load_plan(args.plan)
+    if not _same_instance(instance, plan, args.plan, args.force):
+        return EXIT_INPUT
     _Run.signals.writing(args.out)
     written = write_report(
         instance,
@@ -260,7 +296,7 @@ class _Progress:
         self.enabled = enabled
         self._live: Any = None
 
-    def __enter__(self) -> Callable[[dict[str, Any]], None] | None:
+    def __enter__(self) -> Callable[[Mapping[str, Any]], None] | None:
         if not self.enabled:
             return None
         from rich.console import Console
@@ -270,7 +306,7 @@ class _Progress:
         self._live.__enter__()
         return self.update
 
-    def update(self, event: dict[str, Any]) -> None:
+    def update(self, event: Mapping[str, Any]) -> None:
         parts = [
             f"[bold]{event.get('stage', '')}[/bold]",
             f"{event.get('elapsed', 0):.1f}s",
@@ -427,6 +463,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=int, default=0, help="random seed of the solvers")
     p.add_argument(
+        "--params",
+        default=None,
+        metavar="FILE",
+        help="TOML file of solver settings, one table per component "
+        "(pairing.params.SolveParams; default: none, the built-in settings)",
+    )
+    p.add_argument(
         "--format",
         choices=("parquet", "csv", "xlsx"),
         default="parquet",
@@ -446,6 +489,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="machine-readable output (default: readable text)",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="check a plan made for a different instance anyway (its "
+        "summary.json names another fingerprint; default: exit 2)",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = command(
@@ -460,7 +509,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="zh",
         help="language of the reports",
     )
-    p.add_argument("--force", action="store_true", help=_FORCE)
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help=_FORCE[: -len(" (default: off)")] + "; and report a plan made for a "
+        "different instance (default: off)",
+    )
     p.set_defaults(func=cmd_report)
 
     p = command("diff", "what changed between two plans")

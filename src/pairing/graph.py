@@ -68,9 +68,7 @@ def group_id(village_ids: Any, responsible_ids: Any) -> np.ndarray:
     ['a\\|b|c', 'a|b|c']
     """
     v = pd.Series(np.asarray(village_ids, dtype=object).astype(str), dtype=object)
-    v = v.str.replace("\\", "\\\\", regex=False).str.replace(
-        "|", "\\|", regex=False
-    )
+    v = v.str.replace("\\", "\\\\", regex=False).str.replace("|", "\\|", regex=False)
     r = np.asarray(responsible_ids, dtype=object).astype(str)
     return (v.to_numpy(dtype=object) + "|" + r).astype(object)
 
