@@ -33,7 +33,7 @@ def _output(proc: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_ruff_check():
-    proc = _run("ruff", "check", "--no-cache", "src", "tests", "benchmarks")
+    proc = _run("ruff", "check", "--no-cache", "src", "tests", "benchmarks", "examples")
     assert proc.returncode == 0, _output(proc)
 
 

@@ -54,7 +54,7 @@ def changed_rows(table: str, key: str, value: str, **new: Any) -> list[dict]:
 def test_valid_plan_passes(instance):
     report = check(instance, plan_rows())
     assert report.ok, report.summary()
-    assert report.violations == []
+    assert report.violations == ()
     assert "Valid" in report.summary()
     d = report.to_dict()
     json.dumps(d)

@@ -99,21 +99,29 @@ def _str(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def counts(instance: Instance, plan: Plan) -> dict[str, int]:
-    """The plan's sizes (``summary.json``'s ``counts``)."""
-    hp = plan.household_pairs
-    vp = plan.village_pairs
+def counts(
+    instance: Instance,
+    lead: np.ndarray,
+    supplementary: np.ndarray,
+    leaders: Any,
+    h_cadre: np.ndarray,
+    teams: pd.DataFrame,
+) -> dict[str, int]:
+    """The plan's sizes (``summary.json``'s ``counts``), from the index arrays
+    :func:`build_plan` builds its tables from (no pass over the text columns)."""
+    lh = np.unique(np.asarray(leaders.households, dtype=np.int64))
+    by_cadre = np.asarray(h_cadre) >= 0
+    by_cadre[lh] = False
+    poor = instance.poor_villages
     return {
-        "poor_villages": int(instance.v_poor.sum()),
-        "lead_pairs": int((vp["role"] == "lead").sum()),
-        "supplementary_pairs": int((vp["role"] == "supplementary").sum()),
+        "poor_villages": len(poor),
+        "lead_pairs": len(poor),
+        "supplementary_pairs": len(np.asarray(supplementary).reshape(-1, 2)),
         "households": len(instance.households),
-        "households_by_cadres": int((hp["responsible_kind"] == "cadre").sum()),
-        "households_by_leaders": int((hp["responsible_kind"] == "leader").sum()),
-        "cadres_responsible": int(
-            hp.loc[hp["responsible_kind"] == "cadre", "responsible_id"].nunique()
-        ),
-        "units_leading": int(vp.loc[vp["role"] == "lead", "unit_id"].nunique()),
-        "dispatched": len(plan.dispatch),
-        "leaders": len(plan.leader_areas),
+        "households_by_cadres": int(by_cadre.sum()),
+        "households_by_leaders": len(lh),
+        "cadres_responsible": len(np.unique(h_cadre[by_cadre])),
+        "units_leading": len(np.unique(lead[poor])),
+        "dispatched": len(teams),
+        "leaders": len(instance.leaders),
     }

@@ -343,7 +343,7 @@ class Pipeline:
         """The plan's tables and its result, built once."""
         import dataclasses
 
-        from ._build import build_plan
+        from ._build import build_plan, counts
         from .metrics import dispatch_by_tier, soft_figures
 
         instance = self.instance
@@ -366,7 +366,8 @@ class Pipeline:
             else SoftFigures.from_dict(soft_figures(instance, tables))
         )
         self.seconds["report"] = time.perf_counter() - t0
-        result = self.result(vres, hres, tables, shortfall, soft, provenance, stopped)
+        sizes = counts(instance, vres.lead, vres.supplementary, leaders, h_cadre, teams)
+        result = self.result(vres, hres, sizes, shortfall, soft, provenance, stopped)
         # R8: the kick-off dispatch by tier, beside the seed's
         by_tier = dispatch_by_tier(instance, tables)
         result = dataclasses.replace(result, dispatch_by_tier=by_tier)
@@ -379,14 +380,12 @@ class Pipeline:
         self,
         vres: Any,
         hres: Any,
-        tables: Plan,
+        sizes: dict[str, int],
         shortfall: list[tuple[int, int, int]],
         soft: SoftFigures,
         provenance: Provenance,
         stopped: str | None,
     ) -> SolveResult:
-        from ._build import counts
-
         gap = _gap(vres.objective, vres.bound)
         status = Status.OPTIMAL if vres.status == "optimal" else Status.FEASIBLE
         uid = self.instance.unit_index
@@ -431,7 +430,7 @@ class Pipeline:
             },
             params=self.params,
             soft=soft,
-            counts=counts(self.instance, tables),
+            counts=sizes,
             dispatch_shortfall=tuple(
                 {"unit_id": str(uid[u]), "needed": int(n), "available": int(a)}
                 for u, n, a in shortfall

@@ -113,6 +113,15 @@ def save_instance(
     The rules are written as ``rules.toml`` only when they differ from the
     defaults. Optional integer columns are written as whole numbers with
     empty cells in CSV and workbooks (``Int64``), as ``float64`` in Parquet.
+
+    Examples
+    --------
+    >>> import pairing, tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp()) / "jilin"
+    >>> pairing.save_instance(pairing.generate(households=2000, seed=1), folder)
+    >>> sorted(p.name for p in folder.glob("*.parquet"))[:3]
+    ['cadres.parquet', 'claims.parquet', 'households.parquet']
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")

@@ -70,6 +70,15 @@ class PlanDiff:
         ``soft``); empty when neither plan has them.
     totals
         ``villages`` and ``households`` in A and B (for the shares).
+
+    Examples
+    --------
+    >>> import pairing
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> plan = pairing.solve(instance, time_limit=10)
+    >>> same = pairing.diff_plans(plan, plan)
+    >>> same.empty, same.counts()["villages_moved"]
+    (True, 0)
     """
 
     villages: pd.DataFrame
@@ -238,6 +247,19 @@ def diff_plans(a: Plan, b: Plan, instance: Instance | None = None) -> PlanDiff:
     PlanDiff
         The tables of what moved, counts by tier and region, and the figures
         side by side.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> from pairing.scenario import HouseholdsLeave
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> plan = pairing.solve(instance, time_limit=10)
+    >>> gone = instance.households["household_id"].iloc[0]
+    >>> after = HouseholdsLeave([gone]).apply(instance)
+    >>> replan = pairing.solve(after, baseline=plan, time_limit=10)
+    >>> d = pairing.diff_plans(plan, replan, after)
+    >>> d.counts()["households_removed"], d.counts()["villages_moved"]
+    (1, 0)
     """
     tier_of = _unit_tiers(a, b, instance)
 

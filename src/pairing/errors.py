@@ -29,6 +29,11 @@ class Problem:
     file
         The file the table was read from (``households.csv``,
         ``instance.xlsx``), when known.
+
+    Examples
+    --------
+    >>> print(Problem("households", "h7", "members", "an integer >= 1", "'x'"))
+    households h7, column members: expected an integer >= 1, found 'x'
     """
 
     table: str
@@ -53,7 +58,13 @@ class Problem:
 
 
 class PairingError(Exception):
-    """Base class of every error :mod:`pairing` raises on purpose."""
+    """Base class of every error :mod:`pairing` raises on purpose.
+
+    Examples
+    --------
+    >>> issubclass(InputError, PairingError) and issubclass(NoPlanFound, PairingError)
+    True
+    """
 
 
 class InputError(PairingError, ValueError):
@@ -65,6 +76,15 @@ class InputError(PairingError, ValueError):
         Every problem found in one pass (at most :data:`MAX_PROBLEMS`).
     truncated
         How many further problems were found but not listed.
+
+    Examples
+    --------
+    >>> err = InputError([Problem("households", "h7", "members", "an integer >= 1")])
+    >>> print(err.describe())
+    1 problem(s) in the input:
+      - households h7, column members: expected an integer >= 1
+    >>> err.problems[0].column
+    'members'
     """
 
     def __init__(self, problems: list[Problem], truncated: int = 0) -> None:
@@ -97,6 +117,11 @@ class Cause:
         The numbers behind the message.
     fix
         A suggested fix, in plain words (may be empty).
+
+    Examples
+    --------
+    >>> print(Cause("R5", "u1", "unit u1 cannot carry its villages", {}, "add cadres"))
+    R5 unit u1 cannot carry its villages (fix: add cadres)
     """
 
     rule: str
@@ -122,6 +147,13 @@ class Infeasible(PairingError):
     ----------
     causes
         The smallest set of causes found.
+
+    Examples
+    --------
+    >>> c = Cause("R5", "u1", "unit u1 cannot carry its villages", {}, "add cadres")
+    >>> print(Infeasible([c]))
+    the hard rules cannot all hold:
+      - R5 unit u1 cannot carry its villages (fix: add cadres)
     """
 
     def __init__(self, causes: list[Cause]) -> None:
@@ -135,6 +167,17 @@ class NoPlanFound(PairingError):
     """The time limit was reached before any plan was found.
 
     This is not a proof of infeasibility: more time may find a plan.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> from pairing.stop import CancelToken
+    >>> token = CancelToken()
+    >>> token.cancel()  # before any plan: there is none to return
+    >>> pairing.solve(pairing.generate(households=2000, seed=1), stop=token)
+    Traceback (most recent call last):
+    ...
+    pairing.errors.NoPlanFound: the solve was stopped before any plan was found
     """
 
 
@@ -143,4 +186,11 @@ class Stopped(PairingError):
 
     Whatever was being written was not put in place: earlier outputs are as
     they were.
+
+    Examples
+    --------
+    >>> raise Stopped("the report was stopped before it was complete")
+    Traceback (most recent call last):
+    ...
+    pairing.errors.Stopped: the report was stopped before it was complete
     """

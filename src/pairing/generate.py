@@ -237,6 +237,13 @@ def generate(
     ------
     InputError
         When an argument is out of range.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> len(instance.households), int(instance.v_poor.sum()) > 0
+    (2000, True)
     """
     return generate_with_reference(
         households,

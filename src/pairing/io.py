@@ -95,6 +95,16 @@ def load_instance(path: str | Path) -> Instance:
         When the path is missing or not an instance, a file cannot be read,
         the workbook holds formulas, the rules file is bad, or the tables
         break the data contract; every problem found is listed at once.
+
+    Examples
+    --------
+    >>> import pairing, tempfile
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> folder = tempfile.mkdtemp() + "/jilin"
+    >>> pairing.save_instance(instance, folder, format="csv")
+    >>> back = pairing.load_instance(folder)
+    >>> pairing.fingerprint(back) == pairing.fingerprint(instance)
+    True
     """
     path = Path(path)
     problems: list[Problem] = []

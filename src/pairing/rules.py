@@ -29,6 +29,11 @@ class Weights:
     household stage minimises ``even_load * R12 load - rank * R10 match
     + distance * travel``. Each term is scaled to about ``[0, 1]`` per
     pairing, so the weights compare directly.
+
+    Examples
+    --------
+    >>> Weights().continuity > Weights().tier
+    True
     """
 
     tier: float = 2.0
@@ -61,6 +66,11 @@ class Dispatch:
     ``local_max``. Which of them send ``local_max`` is the solver's choice
     ("结合实际"): the ``local_max_share`` of each region's units of the tier
     with the heaviest tasks (``docs/semantics.md``, R8).
+
+    Examples
+    --------
+    >>> Dispatch().province_min
+    5
     """
 
     province_min: int = 5
@@ -99,6 +109,14 @@ class Rules:
     time_limit
         Default wall-clock limit of ``solve`` in seconds (``inf``: none; it is
         written as ``null`` in ``summary.json``, which is strict JSON).
+
+    Examples
+    --------
+    >>> rules = Rules(max_households=6)
+    >>> rules.villages_per_unit["county"], rules.max_households
+    ((0, 3), 6)
+    >>> Rules.from_dict({"max_households": 6}) == rules
+    True
     """
 
     max_households: int = 5

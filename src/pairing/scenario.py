@@ -189,6 +189,11 @@ class Change:
 
     Subclasses are frozen dataclasses with a class attribute ``kind`` (the
     name used in JSON and tables) and implement :meth:`_edit`.
+
+    Examples
+    --------
+    >>> Change.from_dict({"kind": "households_leave", "household_ids": ["h1"]})
+    HouseholdsLeave(household_ids=('h1',))
     """
 
     kind: ClassVar[str] = ""
@@ -243,6 +248,11 @@ class CadresLeave(Change):
 
     The households they covered lose their responsible person; re-planned
     against a baseline they move, with reason ``cadre_left``.
+
+    Examples
+    --------
+    >>> CadresLeave(["c1", "c2"]).describe()
+    '2 cadre(s) leave: c1, c2'
     """
 
     cadre_ids: tuple[str, ...]
@@ -278,6 +288,11 @@ class CadresLeaveShare(Change):
     and R8 wants the head in the kick-off team. With ``include_heads=True``
     heads may be drawn too. The draw depends only on the cadre ids, ``share``
     and ``seed`` (not on row order); :meth:`resolve` names the cadres.
+
+    Examples
+    --------
+    >>> CadresLeaveShare(0.1, seed=3).describe()
+    "10% of cadres (never a unit's head) leave at random (seed 3)"
     """
 
     share: float
@@ -336,6 +351,11 @@ class CadresJoin(Change):
 
     Each row needs ``cadre_id``, ``unit_id`` and ``rank``; ``max_households``
     and ``is_head`` are optional.
+
+    Examples
+    --------
+    >>> CadresJoin([{"cadre_id": "c9", "unit_id": "u1", "rank": 2}]).describe()
+    '1 cadre(s) join unit(s) u1'
     """
 
     rows: tuple[dict[str, Any], ...]
@@ -379,6 +399,11 @@ class UnitsMerge(Change):
     first merged unit's head becomes it). Re-planned against
     :meth:`Scenario.rebase`-d baseline, the merged units' villages and
     households stay with their cadres under ``into``.
+
+    Examples
+    --------
+    >>> UnitsMerge(["u1", "u2"], into="u1").describe()
+    'unit(s) u2 merge into u1'
     """
 
     unit_ids: tuple[str, ...]
@@ -478,6 +503,11 @@ class UnitSplit(Change):
     new id. A stated strength is split in proportion to the cadres, unless
     ``strength`` sets the new unit's. Resident teams and claims stay with the
     old unit. A moved head becomes the new unit's head.
+
+    Examples
+    --------
+    >>> UnitSplit("u1", "u1b", ["c1", "c2"]).describe()
+    'unit u1 splits: 2 cadre(s) form unit u1b'
     """
 
     unit_id: str
@@ -572,6 +602,12 @@ class HouseholdsAdd(Change):
 
     Each row needs ``household_id``, ``village_id``, ``members`` and
     ``severity``; ``cause`` is optional.
+
+    Examples
+    --------
+    >>> row = {"household_id": "h9", "village_id": "v1", "members": 3, "severity": 0.5}
+    >>> HouseholdsAdd([row]).describe()
+    '1 household(s) added in village(s) v1'
     """
 
     rows: tuple[dict[str, Any], ...]
@@ -610,7 +646,12 @@ class HouseholdsAdd(Change):
 
 @dataclass(frozen=True)
 class HouseholdsLeave(Change):
-    """Households are lifted out of poverty (脱贫): their rows are removed."""
+    """Households are lifted out of poverty (脱贫): their rows are removed.
+    Examples
+    --------
+    >>> HouseholdsLeave(["h1"]).to_dict()
+    {'kind': 'households_leave', 'household_ids': ['h1']}
+    """
 
     household_ids: tuple[str, ...]
     kind: ClassVar[str] = "households_leave"
@@ -638,7 +679,12 @@ class HouseholdsLeave(Change):
 
 @dataclass(frozen=True)
 class KeyCountyAdd(Change):
-    """A county becomes a key county (重点县): R6 and R7 now count it."""
+    """A county becomes a key county (重点县): R6 and R7 now count it.
+    Examples
+    --------
+    >>> KeyCountyAdd("220102").describe()
+    'county 220102 becomes a key county'
+    """
 
     county_id: str
     kind: ClassVar[str] = "key_county_add"
@@ -679,7 +725,12 @@ class KeyCountyAdd(Change):
 
 @dataclass(frozen=True)
 class UnitStrength(Change):
-    """A unit's strength (单位条件与力量) is set (R10)."""
+    """A unit's strength (单位条件与力量) is set (R10).
+    Examples
+    --------
+    >>> UnitStrength("u1", 40.0).describe()
+    'unit u1 strength set to 40'
+    """
 
     unit_id: str
     strength: float
@@ -731,6 +782,11 @@ class RuleChange(Change):
     current rules; ``max_households_by_rank`` replaces the current table.
     Values are checked like ``rules.toml`` (an unknown key or a bad value
     raises :class:`~pairing.InputError` at once).
+
+    Examples
+    --------
+    >>> RuleChange({"max_households": 6}).describe()
+    'rules change: max_households = 6'
     """
 
     params: dict[str, Any]
@@ -821,6 +877,11 @@ def change_from_dict(data: Mapping[str, Any]) -> Change:
     ------
     InputError
         For an unknown kind or missing or unknown fields.
+
+    Examples
+    --------
+    >>> change_from_dict({"kind": "unit_strength", "unit_id": "u1", "strength": 4})
+    UnitStrength(unit_id='u1', strength=4.0)
     """
     data = dict(data)
     cls = _kind(data.pop("kind", ""))
@@ -863,6 +924,18 @@ class Scenario:
     changes
         The changes, in order; a :class:`Scenario` given here contributes its
         own changes.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> scenario = Scenario("attrition", [CadresLeaveShare(0.05, seed=1)])
+    >>> print(scenario.describe())
+    scenario 'attrition': 1 change(s)
+      1. 5% of cadres (never a unit's head) leave at random (seed 1)
+    >>> after = scenario.apply(instance)
+    >>> len(after.cadres) < len(instance.cadres)
+    True
     """
 
     name: str

@@ -46,7 +46,15 @@ __all__ = [
 
 @runtime_checkable
 class StoppingCriterion(Protocol):
-    """Anything that says, when called, whether the solve should stop."""
+    """Anything that says, when called, whether the solve should stop.
+
+    Examples
+    --------
+    >>> isinstance(MaxRuntime(1), StoppingCriterion)
+    True
+    >>> isinstance(lambda: False, StoppingCriterion)  # any callable will do
+    True
+    """
 
     def __call__(self) -> bool: ...
 

@@ -57,6 +57,11 @@ class Violation:
         The ids involved (village, unit, cadre, leader, household, region).
     message
         What is wrong, with its numbers.
+
+    Examples
+    --------
+    >>> print(Violation("R5", ("c1",), "cadre c1 carries 6 households, cap 5"))
+    R5 cadre c1 carries 6 households, cap 5
     """
 
     rule: str

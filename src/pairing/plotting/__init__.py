@@ -25,6 +25,19 @@ from .plot_pairings import plot_pairings as plot_pairings
 from .plot_strength import plot_strength as plot_strength
 from .plot_tiers import plot_tiers as plot_tiers
 
+__all__ = [
+    "CHARTS",
+    "chart_lang",
+    "cjk_font",
+    "plot_continuity",
+    "plot_coverage",
+    "plot_load",
+    "plot_pairings",
+    "plot_strength",
+    "plot_tiers",
+    "save_charts",
+]
+
 CHARTS = {
     "coverage": (plot_coverage, "coverage_prefecture"),
     "r9_tiers": (plot_tiers, "r9_tier_severity"),
@@ -52,6 +65,16 @@ def save_charts(
     -------
     dict
         ``{"chart:<name>": path}``.
+
+    Examples
+    --------
+    >>> import pairing, tempfile
+    >>> from pairing.plotting import save_charts
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> plan = pairing.solve(instance, time_limit=10)
+    >>> paths = save_charts(instance, plan, tempfile.mkdtemp())
+    >>> sorted(paths)[0], paths["chart:r12_load"].suffix
+    ('chart:coverage', '.png')
     """
     import matplotlib
     from matplotlib.figure import Figure  # no pyplot: any backend, no global state

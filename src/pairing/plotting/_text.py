@@ -77,6 +77,11 @@ def cjk_font() -> str | None:
     matplotlib lists fonts once and caches the list; a CJK font installed
     after that (``apt-get install fonts-noto-cjk``) is looked for on disk and
     added.
+
+    Examples
+    --------
+    >>> cjk_font() is None or isinstance(cjk_font(), str)
+    True
     """
     from matplotlib import font_manager
 
@@ -97,7 +102,13 @@ def cjk_font() -> str | None:
 
 
 def chart_lang(lang: str) -> str:
-    """``zh`` when asked for and a CJK font exists; else ``en``."""
+    """``zh`` when asked for and a CJK font exists; else ``en``.
+
+    Examples
+    --------
+    >>> chart_lang("en")
+    'en'
+    """
     return "zh" if lang == "zh" and cjk_font() is not None else "en"
 
 

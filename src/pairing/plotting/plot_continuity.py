@@ -33,6 +33,17 @@ def plot_continuity(
         Axes object to draw the plot on. One will be created if not provided.
     lang
         ``zh`` or ``en``.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> from matplotlib.figure import Figure
+    >>> from pairing.plotting import plot_continuity
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> plan = pairing.solve(instance, time_limit=10)
+    >>> ax = plot_continuity(instance, plan, ax=Figure().add_subplot())
+    >>> ax.has_data()
+    True
     """
     from ..report import _frames as F
     from ..report.dashboard import continuity

@@ -43,6 +43,17 @@ def plot_coverage(
         Axes object to draw the plot on. One will be created if not provided.
     lang
         ``zh`` for Chinese words (when a CJK font is installed) or ``en``.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> from matplotlib.figure import Figure
+    >>> from pairing.plotting import plot_coverage
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> plan = pairing.solve(instance, time_limit=10)
+    >>> ax = plot_coverage(instance, plan, ax=Figure().add_subplot())
+    >>> ax.has_data()
+    True
     """
     from ..graph import coverage_by_region
     from ..report import _frames as F

@@ -32,6 +32,17 @@ def plot_load(
         Axes object to draw the plot on. One will be created if not provided.
     lang
         ``zh`` or ``en``.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> from matplotlib.figure import Figure
+    >>> from pairing.plotting import plot_load
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> plan = pairing.solve(instance, time_limit=10)
+    >>> ax = plot_load(instance, plan, ax=Figure().add_subplot())
+    >>> ax.has_data()
+    True
     """
     from ..report.dashboard import cadre_loads
 

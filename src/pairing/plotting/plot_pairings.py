@@ -41,6 +41,17 @@ def plot_pairings(
     ------
     KeyError
         When ``prefecture_id`` is not a prefecture of the instance.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> from matplotlib.figure import Figure
+    >>> from pairing.plotting import plot_pairings
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> plan = pairing.solve(instance, time_limit=10)
+    >>> ax = plot_pairings(instance, plan, "220100", ax=Figure().add_subplot())
+    >>> ax.has_data()
+    True
     """
     from ..report import _frames as F
     from ..schema import UNIT_TIERS

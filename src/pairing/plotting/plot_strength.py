@@ -35,6 +35,17 @@ def plot_strength(
         Axes object to draw the plot on. One will be created if not provided.
     lang
         ``zh`` or ``en``.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> from matplotlib.figure import Figure
+    >>> from pairing.plotting import plot_strength
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> plan = pairing.solve(instance, time_limit=10)
+    >>> ax = plot_strength(instance, plan, ax=Figure().add_subplot())
+    >>> ax.has_data()
+    True
     """
     from ..report import _frames as F
     from ..report.dashboard import LEADING_TIERS, strength_severity

@@ -118,6 +118,15 @@ def annex1(instance: Instance, plan: Plan, lang: str = "zh") -> dict[str, pd.Dat
     contact village and the households they took; its 合计 row counts the
     leaders' households. The second lists the prefecture- and county-tier
     leaders the same way.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> from pairing.report import annex1
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> plan = pairing.solve(instance, time_limit=10)
+    >>> list(annex1(instance, plan, lang="en"))
+    ['Annex 1 leaders', 'Other leaders']
     """
     check_lang(lang)
     rows = leader_rows(instance, plan, lang)
@@ -178,6 +187,15 @@ def annex2(instance: Instance, plan: Plan, lang: str = "zh") -> dict[str, pd.Dat
     and ids), the poor households of those villages, the households its
     cadres cover, its responsible cadres and its dispatched first team (R8);
     the 合计 row sums them. The second sheet has one row per village.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> from pairing.report import annex2
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> plan = pairing.solve(instance, time_limit=10)
+    >>> list(annex2(instance, plan, lang="en"))
+    ['Annex 2 units', 'Villages']
     """
     check_lang(lang)
     inst = instance

@@ -126,6 +126,16 @@ def rosters(
 
     Households whose county has no prefecture above it (not expected under
     the data contract) are listed under the province's id.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> from pairing.report import rosters
+    >>> instance = pairing.generate(households=2000, seed=1)
+    >>> plan = pairing.solve(instance, time_limit=10)
+    >>> sheets = rosters(instance, plan, lang="en")
+    >>> len(sheets), sorted(sheets["220100"])
+    (12, ['Roster', 'Units'])
     """
     check_lang(lang)
     inst = instance

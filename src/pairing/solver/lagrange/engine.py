@@ -96,6 +96,11 @@ class EngineParams:
     core_thread
         Run the core MIPs during column generation in a second thread (the
         machine's second core; never under ``deterministic``).
+
+    Examples
+    --------
+    >>> EngineParams(core_seconds=3.0).core_seconds
+    3.0
     """
 
     warm_lp: bool = True
