@@ -179,13 +179,13 @@ def cmd_solve(args: argparse.Namespace) -> int:
     _check_out(args.out, "plan", args.force, [args.instance, args.baseline], names)
     from .solve import solve
 
-    instance = _load(args.instance)
-    baseline = _load_plan(args.baseline) if args.baseline else None
     params = None
-    if args.params:
+    if args.params:  # before the slow loading: a bad file is told at once
         from .params import SolveParams
 
         params = SolveParams.from_toml(args.params)
+    instance = _load(args.instance)
+    baseline = _load_plan(args.baseline) if args.baseline else None
     show = sys.stderr.isatty() and not args.quiet
     signals = _Run.signals
     # a signal during the solve cancels the token and solve() stops
