@@ -116,6 +116,13 @@ class Instance:
     def __delattr__(self, name: str) -> NoReturn:
         raise AttributeError("an Instance is read-only: use instance.replace(...)")
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # unpickled (an executor's worker): the cached arrays stay read-only
+        for value in state.values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        self.__dict__.update(state)
+
     @cached_property
     def fingerprint(self) -> str:
         """:func:`pairing.fingerprint` of the instance (computed once)."""
@@ -214,7 +221,8 @@ class Instance:
     def _index(self, table: str) -> pd.Index:
         key = TABLES[table].key
         assert key is not None
-        return pd.Index(self.tables[table][key].to_numpy(dtype=object))
+        index: pd.Index = pd.Index(self.tables[table][key].to_numpy(dtype=object))
+        return index
 
     @_cached
     def region_index(self) -> pd.Index:
@@ -252,7 +260,9 @@ class Instance:
     @_cached
     def r_key(self) -> BoolArray:
         """Whether a region is a key county (R6, R7)."""
-        return self.regions["key_county"].to_numpy(dtype=bool) & (self.r_level == 2)
+        key: BoolArray = self.regions["key_county"].to_numpy(dtype=bool)
+        county: BoolArray = self.r_level == 2
+        return key & county
 
     @_cached
     def r_prefecture(self) -> IntArray:
@@ -389,7 +399,8 @@ class Instance:
         """A unit's capacity less the share ``reserve`` kept free (R14), rounded
         so that the reserve is whole households."""
         cap = self.u_capacity
-        return cap - np.floor(reserve * cap).astype(np.int64)
+        kept: IntArray = np.floor(reserve * cap).astype(np.int64)
+        return cap - kept
 
     @_cached
     def u_head(self) -> IntArray:
@@ -457,7 +468,7 @@ class Instance:
 
     def distance(self, units: IntArray, villages: IntArray) -> FloatArray:
         """Distance in km between units and villages, element-wise (0 if unknown)."""
-        d = np.hypot(*(self.u_xy[units] - self.v_xy[villages]).T)
+        d: FloatArray = np.hypot(*(self.u_xy[units] - self.v_xy[villages]).T)
         return np.nan_to_num(d, nan=0.0)
 
 

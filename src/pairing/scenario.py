@@ -156,7 +156,8 @@ def _unknown(
 
 
 def _index(instance: Instance, table: str, key: str) -> pd.Index:
-    return pd.Index(instance.tables[table][key].to_numpy(dtype=object))
+    index: pd.Index = pd.Index(instance.tables[table][key].to_numpy(dtype=object))
+    return index
 
 
 def _build(tables: Mapping[str, pd.DataFrame], rules: Rules, label: str) -> Instance:
