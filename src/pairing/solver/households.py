@@ -213,7 +213,7 @@ def assign_households(
 
 
 def _run_jobs(
-    jobs: list[tuple[_View, IntArray, np.ndarray, Weights, int]],
+    jobs: list[tuple[FlowView, IntArray, np.ndarray, Weights, int]],
     executor: Executor | None,
     stop: Callable[[], bool] | None,
     progress: Callable[[int, int], None] | None,
