@@ -591,6 +591,10 @@ def _main(argv: Sequence[str] | None, signals: Signals) -> int:
         )
         return EXIT_INPUT
     except Exception as exc:  # a bug of ours: say so briefly, no traceback
+        if signals.signum is not None:
+            # the signal broke a library call (an extension module's import
+            # interrupted mid-way raises ImportError): it is the cause
+            return signals.interrupted(Interrupted(signals.signum))
         if debug:
             raise
         _err(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug")
