@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -197,13 +198,86 @@ KM_PER_LON = 111.32 * math.cos(math.radians(43.5))
 KM_PER_LAT = 111.0
 
 
+@dataclass(frozen=True, eq=False)
+class Province:
+    """What the generator knows of a province: its divisions and its size.
+
+    The default, :data:`JILIN`, is Jilin in December 2015 (the embedded
+    divisions, 1,500 poor villages, 430,000 poor households). Any other
+    province (:mod:`pairing.national`) gives its own region tree and figures;
+    everything else — units per tier, cadres, leaders, teams, claims — is
+    calibrated as for Jilin and scales with ``households / 430,000``.
+
+    Attributes
+    ----------
+    code, name
+        The province's region id (GB/T 2260, e.g. ``"220000"``) and name.
+    households, poor_villages
+        Its full-size poor households and poor villages; ``generate`` scales
+        the villages with the households asked for.
+    areas
+        Prefecture-level areas: ``id``, ``name``, ``x_km``, ``y_km`` (seat).
+    counties
+        County-level divisions: ``id``, ``name``, ``area`` (an area id),
+        ``type`` (``d`` urban district, ``c`` county or city, ``z`` zone),
+        ``key`` (bool, key county), ``towns`` (towns and townships),
+        ``x_km``, ``y_km`` (seat).
+    centre
+        The county whose seat the province-tier and social units sit near.
+    key_share
+        Share of the poor villages in key counties (Jilin 0.6).
+    heavy_area, heavy_villages
+        An area whose key counties hold ``heavy_villages`` of the full-size
+        poor villages, with deeper poverty (Jilin: 延边, 304); none when empty.
+    members_p
+        Probabilities of 1, 2, 3, 4 and 5 household members.
+    """
+
+    code: str
+    name: str
+    households: int
+    poor_villages: int
+    areas: pd.DataFrame
+    counties: pd.DataFrame
+    centre: str
+    key_share: float = KEY_SHARE
+    heavy_area: str = ""
+    heavy_villages: int = 0
+    members_p: tuple[float, ...] = tuple(MEMBERS_P.tolist())
+
+
+def _jilin() -> Province:
+    areas = _read(AREAS, ["id", "name", "lon", "lat"])
+    counties = _read(
+        COUNTIES, ["id", "name", "area", "type", "key", "towns", "lon", "lat"]
+    )
+    for df in (areas, counties):
+        df["x_km"], df["y_km"] = _km(
+            df["lon"].astype(float).to_numpy(), df["lat"].astype(float).to_numpy()
+        )
+    counties["key"] = counties["key"] == "1"
+    counties["towns"] = counties["towns"].astype(float)
+    return Province(
+        code=PROVINCE_ID,
+        name="吉林省",
+        households=JILIN_HOUSEHOLDS,
+        poor_villages=JILIN_POOR_VILLAGES,
+        areas=areas.drop(columns=["lon", "lat"]),
+        counties=counties.drop(columns=["lon", "lat"]),
+        centre=CHANGCHUN_SEAT,
+        heavy_area=YANBIAN,
+        heavy_villages=YANBIAN_KEY_VILLAGES,
+    )
+
+
 def generate(
-    households: int = JILIN_HOUSEHOLDS,
+    households: int | None = None,
     seed: int = 0,
     *,
     scattered_share: float = 0.38,
     slack: float = 0.2,
     short_counties: int = 0,
+    province: Province | None = None,
 ) -> Instance:
     """A synthetic Jilin-like instance whose hard rules can all hold.
 
@@ -211,8 +285,8 @@ def generate(
     ----------
     households
         Poor households; the whole province scales with it (villages, units,
-        cadres). The default is Jilin's 430,000; 43,000 is a 10% Jilin.
-        At least 1,000.
+        cadres). The default is the province's full size: Jilin's 430,000;
+        43,000 is a 10% Jilin. At least 1,000.
     seed
         Seed of :func:`numpy.random.default_rng`; the same arguments give the
         same tables.
@@ -226,6 +300,9 @@ def generate(
         Number of counties (with a prefecture tier above them) whose county
         tier cannot carry all its scattered households, so that the
         prefecture tier must take the rest (R3, "县级兜底").
+    province
+        The province's divisions and figures (default :data:`JILIN`); see
+        :class:`Province` and :func:`pairing.national.province`.
 
     Returns
     -------
@@ -251,16 +328,18 @@ def generate(
         scattered_share=scattered_share,
         slack=slack,
         short_counties=short_counties,
+        province=province,
     )[0]
 
 
 def generate_with_reference(
-    households: int = JILIN_HOUSEHOLDS,
+    households: int | None = None,
     seed: int = 0,
     *,
     scattered_share: float = 0.38,
     slack: float = 0.2,
     short_counties: int = 0,
+    province: Province | None = None,
 ) -> tuple[Instance, pd.DataFrame]:
     """:func:`generate`, and the hidden reference pairing it was sized on.
 
@@ -271,8 +350,12 @@ def generate_with_reference(
         ``unit_id``, ``tier``. It keeps R2, R4 and R6, and every unit's
         capacity covers its reference villages; it ignores the objectives.
     """
+    prov = JILIN if province is None else province
+    if households is None:
+        households = prov.households
     _check_args(households, scattered_share, slack, short_counties)
-    return _Builder(households, seed, scattered_share, slack, short_counties).build()
+    builder = _Builder(households, seed, scattered_share, slack, short_counties, prov)
+    return builder.build()
 
 
 def _check_args(
@@ -352,6 +435,24 @@ def _split(n_items: int, n_units: int) -> np.ndarray:
     return np.arange(n_items) % max(n_units, 1)
 
 
+def _at_most_two(owner: np.ndarray, n_units: int) -> np.ndarray:
+    """``owner`` with every unit's third and later items moved to units with
+    fewer than two, in order (R4: a province-tier unit leads 1-2 villages)."""
+    owner = owner.copy()
+    count = np.bincount(owner, minlength=n_units)
+    if count.max(initial=0) <= 2:
+        return owner
+    rank = pd.Series(owner).groupby(owner).cumcount().to_numpy()
+    extra = np.flatnonzero(rank >= 2)
+    room = np.repeat(np.arange(n_units), np.maximum(0, 2 - count))
+    owner[extra] = room[: len(extra)]
+    return owner
+
+
+JILIN: Province = _jilin()
+"""Jilin, December 2015: the default province of :func:`generate`."""
+
+
 class _Builder:
     """One generation run: draws tables step by step from one generator."""
 
@@ -362,7 +463,9 @@ class _Builder:
         scattered_share: float,
         slack: float,
         short_counties: int,
+        province: Province,
     ) -> None:
+        self.p = province
         self.H = int(households)
         self.scale = self.H / JILIN_HOUSEHOLDS
         self.rng = np.random.default_rng(seed)
@@ -373,33 +476,23 @@ class _Builder:
     # -- regions -------------------------------------------------------------
 
     def regions(self) -> pd.DataFrame:
-        areas = _read(AREAS, ["id", "name", "lon", "lat"])
-        counties = _read(
-            COUNTIES, ["id", "name", "area", "type", "key", "towns", "lon", "lat"]
-        )
+        areas, counties, code = self.p.areas, self.p.counties, self.p.code
         self.area_id = areas["id"].to_numpy(dtype=object)
         self.area_name = areas["name"].to_numpy(dtype=object)
-        ax, ay = _km(
-            areas["lon"].astype(float).to_numpy(), areas["lat"].astype(float).to_numpy()
-        )
-        self.area_xy = np.column_stack([ax, ay])
+        self.area_xy = areas[["x_km", "y_km"]].to_numpy(dtype=np.float64)
         self.county_id = counties["id"].to_numpy(dtype=object)
         self.county_name = counties["name"].to_numpy(dtype=object)
         self.county_area = pd.Index(self.area_id).get_indexer(counties["area"])
         self.county_type = counties["type"].to_numpy(dtype=object)
-        self.county_key = counties["key"].to_numpy() == "1"
-        self.county_towns = counties["towns"].astype(float).to_numpy()
-        cx, cy = _km(
-            counties["lon"].astype(float).to_numpy(),
-            counties["lat"].astype(float).to_numpy(),
-        )
-        self.county_xy = np.column_stack([cx, cy])
+        self.county_key = counties["key"].to_numpy(dtype=bool)
+        self.county_towns = counties["towns"].to_numpy(dtype=np.float64)
+        self.county_xy = counties[["x_km", "y_km"]].to_numpy(dtype=np.float64)
         self.n_areas, self.n_counties = len(areas), len(counties)
         n = 1 + self.n_areas + self.n_counties
         return pd.DataFrame(
             {
-                "region_id": _str([PROVINCE_ID, *self.area_id, *self.county_id]),
-                "name": _str(["吉林省", *self.area_name, *self.county_name]),
+                "region_id": _str([code, *self.area_id, *self.county_id]),
+                "name": _str([self.p.name, *self.area_name, *self.county_name]),
                 "level": _str(
                     ["province"]
                     + ["prefecture"] * self.n_areas
@@ -407,7 +500,7 @@ class _Builder:
                 ),
                 "parent_id": _str(
                     [""]
-                    + [PROVINCE_ID] * self.n_areas
+                    + [code] * self.n_areas
                     + list(self.area_id[self.county_area])
                 ),
                 "key_county": np.concatenate(
@@ -422,9 +515,10 @@ class _Builder:
     def poor_per_county(self) -> np.ndarray:
         """Poor villages per county: 60% in key counties, 延边's key five heavy."""
         n = self.n_poor
-        key, yanbian = self.county_key, self.county_area == self.area_index(YANBIAN)
-        n_key = round(KEY_SHARE * n)
-        n_yb = round(YANBIAN_KEY_VILLAGES / JILIN_POOR_VILLAGES * n)
+        key, yanbian = self.county_key, self.heavy()
+        share = self.p.key_share if key.any() and not key.all() else float(key.any())
+        n_key = round(share * n)
+        n_yb = round(self.p.heavy_villages / self.p.poor_villages * n)
         towns = self.county_towns
         district = self.county_type == "d"
         zone = self.county_type == "z"
@@ -451,9 +545,16 @@ class _Builder:
     def area_index(self, area_id: str) -> int:
         return int(np.flatnonzero(self.area_id == area_id)[0])
 
+    def heavy(self) -> np.ndarray:
+        """Counties of the heavy area (延边 in Jilin; none elsewhere)."""
+        if not self.p.heavy_area:
+            return np.zeros(self.n_counties, dtype=bool)
+        return self.county_area == self.area_index(self.p.heavy_area)
+
     def villages(self) -> None:
         rng = self.rng
-        self.n_poor = max(12, round(JILIN_POOR_VILLAGES * self.scale))
+        full = self.p.poor_villages * self.H / self.p.households
+        self.n_poor = max(12, self.n_areas, round(full))
         poor_c = self.poor_per_county()
         n_non = round(NONPOOR_PER_POOR * self.n_poor)
         w = (np.nan_to_num(self.county_towns, nan=2.0) + 1.0) * np.where(
@@ -483,7 +584,7 @@ class _Builder:
             + rng.normal(size=(nv, 2)) * spread[self.v_county, None]
         )
         # latent depth of poverty: key counties and 延边 heavier
-        yb = self.v_area == self.area_index(YANBIAN)
+        yb = self.heavy()[self.v_county]
         self.v_depth = (
             rng.lognormal(0.0, 0.25, nv)
             * np.where(self.v_key, 1.3, 1.0)
@@ -501,6 +602,7 @@ class _Builder:
         non = self.poor_idx[~self.v_key[self.poor_idx]]
         n_key = min(len(key), max(math.ceil(0.5 * n_prov), round(0.62 * n_prov)))
         n_non = min(len(non), n_prov - n_key)
+        n_key = min(len(key), n_prov - n_non)  # few non-key villages: key takes them
 
         def pick(idx: np.ndarray, k: int) -> np.ndarray:
             if k <= 0:
@@ -536,7 +638,7 @@ class _Builder:
         sizes[rest] = _apportion(P - p_total, w[rest].to_numpy())
         # scattered households over non-poor villages, heavier in key counties
         non = np.flatnonzero(~self.v_poor)
-        yb = self.v_area[non] == self.area_index(YANBIAN)
+        yb = self.heavy()[self.v_county[non]]
         wn = (
             rng.lognormal(0.0, 0.5, len(non))
             * np.where(self.v_key[non], 2.0, 1.0)
@@ -547,7 +649,7 @@ class _Builder:
         # one row per household, in random order (ids say nothing of villages)
         h_village = np.repeat(np.arange(len(sizes)), sizes)
         h_village = h_village[rng.permutation(H)]
-        members = rng.choice(MEMBERS, size=H, p=MEMBERS_P)
+        members = rng.choice(MEMBERS, size=H, p=self.p.members_p)
         cause = rng.choice(len(CAUSES), size=H, p=CAUSES_P)
         depth = self.v_depth[h_village] * np.where(self.v_poor[h_village], 1.0, 0.8)
         severity = rng.gamma(2.0, 0.5, H) * depth * CAUSE_WEIGHT[cause]
@@ -621,8 +723,12 @@ class _Builder:
         rng = self.rng
         prov = rng.permutation(self.ref_province)
         n_units = min(len(prov), max(1, round(PROVINCE_UNITS * self.scale)))
-        owner = np.concatenate(
-            [np.arange(n_units), rng.integers(0, n_units, len(prov) - n_units)]
+        n_units = max(n_units, math.ceil(len(prov) / 2))  # R4: 2 at most each
+        owner = _at_most_two(
+            np.concatenate(
+                [np.arange(n_units), rng.integers(0, n_units, len(prov) - n_units)]
+            ),
+            n_units,
         )
         loads = np.bincount(owner, weights=self.v_households[prov], minlength=n_units)
         target = loads * rng.uniform(1.01, 1.05, n_units)
@@ -634,7 +740,7 @@ class _Builder:
         k = int(np.sum(as_m <= MANAGER_SHARE * (as_m + as_o)))
         manager = np.zeros(n_units, dtype=bool)
         manager[order[:k]] = True
-        centre = self.county_xy[np.flatnonzero(self.county_id == CHANGCHUN_SEAT)[0]]
+        centre = self.county_xy[np.flatnonzero(self.county_id == self.p.centre)[0]]
         self.centre = centre
         for u in range(n_units):
             group = "manager" if manager[u] else "official"
@@ -642,9 +748,9 @@ class _Builder:
             kind = kinds[rng.choice(len(kinds), p=p)]
             self.add_unit(
                 "province",
-                PROVINCE_ID,
+                self.p.code,
                 kind,
-                f"吉林省{kind}{u + 1:03d}",
+                f"{self.p.name}{kind}{u + 1:03d}",
                 centre + rng.normal(0, 4, 2),
                 prov[owner == u],
                 target[u],
@@ -814,7 +920,7 @@ class _Builder:
             kind = kinds[rng.choice(len(kinds), p=kp)]
             self.add_unit(
                 "social",
-                PROVINCE_ID,
+                self.p.code,
                 kind,
                 f"{kind}{k + 1:02d}",
                 self.centre + rng.normal(0, 30, 2),
@@ -935,7 +1041,7 @@ class _Builder:
             add(
                 f"省级领导{a + 1:02d}",
                 "province",
-                PROVINCE_ID,
+                self.p.code,
                 "prefecture",
                 fix,
                 poor[p_area == a],
@@ -952,7 +1058,7 @@ class _Builder:
             add(
                 f"省级领导{self.n_areas + k + 1:02d}",
                 "province",
-                PROVINCE_ID,
+                self.p.code,
                 "key_county",
                 fix,
                 poor[p_county == c],
@@ -1023,7 +1129,7 @@ class _Builder:
                 u = ref
             else:
                 region_id = {
-                    "province": PROVINCE_ID,
+                    "province": self.p.code,
                     "prefecture": self.area_id[self.v_area[v]],
                     "county": self.county_id[self.v_county[v]],
                 }[t]
