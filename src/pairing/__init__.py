@@ -15,8 +15,9 @@ Declared subpackages and modules, each reachable as ``pairing.<name>``:
 between plans), :mod:`pairing.report` (the R16 reports),
 :mod:`pairing.plotting` (the charts), :mod:`pairing.stop` (stopping
 criteria), :mod:`pairing.params` (the solver's settings),
-:mod:`pairing.result` (the typed result) and :mod:`pairing.progress`
-(progress events and a live display).
+:mod:`pairing.result` (the typed result), :mod:`pairing.progress`
+(progress events and a live display) and :mod:`pairing.national` (the
+national programme: a set of provinces, planned on Dask).
 
 The names are loaded on first use, so ``import pairing`` (and the command
 line's start, which must install its signal handlers before anything slow)
@@ -38,7 +39,17 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from . import diff, params, plotting, progress, report, result, scenario, stop
+    from . import (
+        diff,
+        national,
+        params,
+        plotting,
+        progress,
+        report,
+        result,
+        scenario,
+        stop,
+    )
     from .diff import PlanDiff, diff_plans
     from .errors import Cause, Infeasible, InputError, NoPlanFound, PairingError
     from .errors import Problem as Problem
@@ -46,6 +57,7 @@ if TYPE_CHECKING:
     from .generate import generate
     from .instance import Instance
     from .io import load_instance, save_instance
+    from .national import generate_national, solve_all
     from .params import SolveParams
     from .plan import Plan
     from .progress import ProgressEvent
@@ -59,6 +71,7 @@ if TYPE_CHECKING:
 
 MODULES = (
     "diff",
+    "national",
     "params",
     "plotting",
     "progress",
@@ -93,9 +106,11 @@ _API = {
     "ValidationReport": "validate",
     "fingerprint": "fingerprint",
     "generate": "generate",
+    "generate_national": "national",
     "load_instance": "io",
     "save_instance": "io",
     "solve": "solve",
+    "solve_all": "national",
     "validate": "validate",
 }
 
@@ -123,7 +138,9 @@ __all__ = [
     "diff_plans",
     "fingerprint",
     "generate",
+    "generate_national",
     "load_instance",
+    "national",
     "params",
     "plotting",
     "progress",
@@ -132,6 +149,7 @@ __all__ = [
     "save_instance",
     "scenario",
     "solve",
+    "solve_all",
     "stop",
     "validate",
     "write_report",

@@ -99,6 +99,10 @@ def _check_out(
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    if args.national:  # one instance folder per province (pairing.national)
+        from .national.command import generate_command
+
+        return generate_command(args, _Run.signals, _out)
     from .io import check_instance_output
 
     check_instance_output(args.out, args.format, force=args.force)
@@ -114,6 +118,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
         f"in {time.perf_counter() - t0:.1f}s"
     )
     return EXIT_OK
+
+
+def cmd_solve_all(args: argparse.Namespace) -> int:
+    """Every province of a national set on Dask (pairing.national)."""
+    from .national.command import solve_all_command
+
+    return solve_all_command(args, _Run.signals, _out)
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -404,7 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--households",
         type=_positive_int,
-        default=430_000,
+        default=None,
         help="poor households (default: 430,000, the Jilin-sized province)",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed")
@@ -415,6 +426,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="file format of the tables",
     )
     p.add_argument("--force", action="store_true", help=_FORCE)
+    from .national.command import generate_arguments, solve_all_arguments
+
+    generate_arguments(p)
     p.set_defaults(func=cmd_generate)
 
     p = command(
@@ -521,6 +535,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plan_a", help="the first plan folder")
     p.add_argument("plan_b", help="the second plan folder")
     p.set_defaults(func=cmd_diff)
+
+    p = command(
+        "solve-all",
+        "plan every province of a national set, one Dask task each (a "
+        "LocalCluster unless --scheduler names a running one); exit 1 when "
+        "some province cannot be planned (each listed, the others planned)",
+    )
+    solve_all_arguments(p, _positive_int, _seconds, _FORCE)
+    p.set_defaults(func=cmd_solve_all)
     return parser
 
 

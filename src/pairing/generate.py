@@ -231,6 +231,10 @@ class Province:
         poor villages, with deeper poverty (Jilin: 延边, 304); none when empty.
     members_p
         Probabilities of 1, 2, 3, 4 and 5 household members.
+    key_county_leaders
+        Province-tier leaders covering key counties (R7): one per key county
+        when None (Jilin's 15), else this many, for the key counties with the
+        most poor villages (the others stay uncovered, as R7 allows).
     """
 
     code: str
@@ -244,6 +248,7 @@ class Province:
     heavy_area: str = ""
     heavy_villages: int = 0
     members_p: tuple[float, ...] = tuple(MEMBERS_P.tolist())
+    key_county_leaders: int | None = None
 
 
 def _jilin() -> Province:
@@ -499,9 +504,7 @@ class _Builder:
                     + ["county"] * self.n_counties
                 ),
                 "parent_id": _str(
-                    [""]
-                    + [code] * self.n_areas
-                    + list(self.area_id[self.county_area])
+                    [""] + [code] * self.n_areas + list(self.area_id[self.county_area])
                 ),
                 "key_county": np.concatenate(
                     [np.zeros(1 + self.n_areas, dtype=bool), self.county_key]
@@ -1047,6 +1050,10 @@ class _Builder:
                 poor[p_area == a],
             )
         keys = np.flatnonzero(self.county_key)
+        cap = self.p.key_county_leaders
+        if cap is not None and len(keys) > cap:  # the heaviest key counties
+            heavy = np.bincount(p_county, minlength=self.n_counties)[keys]
+            keys = np.sort(keys[np.argsort(-heavy, kind="stable")[:cap]])
         keys_with_poor = [c for c in keys if np.any(p_county == c)]
         fixed = set(
             rng.choice(

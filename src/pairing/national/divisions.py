@@ -21,6 +21,8 @@ so a province's tree is the same for every seed and share:
 * key counties: the province's poverty counties (published count, else 35%
   of its counties), drawn among the non-district counties first, weighted
   by towns;
+* 15 province-tier leaders cover key counties (Jilin's number), the key
+  counties with the most poor villages (R7 lets the others go uncovered);
 * seats on a jittered grid about 70 km per county (Jilin: 610 × 520 km for
   63 counties), counties around their area's seat; the province-tier units
   sit at the first area's first district (the capital).
@@ -71,6 +73,9 @@ COUNTY_COUNTS: dict[str, tuple[int, ...]] = {
 
 DIRECT = {"410000", "420000", "460000", "650000"}
 """Provinces whose last area groups the county-level divisions under the province."""
+KEY_COUNTY_LEADERS = 15
+"""Province-tier leaders covering key counties: Jilin's 15 (a province has
+some 30-40 province-level leaders whatever its size)."""
 KM_PER_COUNTY = 70.0
 """Side of the square a county takes on the synthetic map."""
 
@@ -134,6 +139,7 @@ def province(code: str) -> Province:
         centre=str(counties["id"].iloc[0]),
         key_share=_key_share(n_key / n),
         members_p=members_p(fig.people / fig.households),
+        key_county_leaders=KEY_COUNTY_LEADERS,
     )
 
 

@@ -76,7 +76,9 @@ def sizes(
     known = {r.code: r for r in rows}
     problems = []
     if not 0 < share <= 1:
-        problems.append(Problem("generate", "", "share", "a number in (0, 1]", share))
+        problems.append(
+            Problem("generate", "", "share", "a number in (0, 1]", repr(share))
+        )
     wanted = list(known) if codes is None else [_code(c) for c in codes]
     problems += [
         Problem("generate", c, "provinces", f"one of {', '.join(known)}", c)
