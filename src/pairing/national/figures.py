@@ -60,7 +60,7 @@ PEOPLE_PER_HOUSEHOLD = NATIONAL_PEOPLE / NATIONAL_HOUSEHOLDS
 """3.04: the national people per household, for provinces publishing people only."""
 KEY_SHARE_DEFAULT = 0.35
 """Poverty counties as a share of counties where no count was found (832 of
-the 22 provinces' ~2,300 county-level divisions)."""
+the 22 provinces' 2,180 county-level divisions)."""
 
 SOURCES: dict[str, tuple[str, str]] = {
     "national": (

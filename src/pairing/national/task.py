@@ -55,8 +55,9 @@ class ProvinceOutcome:
     instance was there), ``infeasible`` (R15: ``causes`` say why),
     ``no_plan`` (the time limit came first), ``invalid`` (the validator
     refused the plan: a bug, nothing written), ``bad_input`` (the instance
-    could not be read) or ``failed`` (anything else, e.g. the worker died
-    too often).
+    could not be read) or ``failed`` (anything else: the plan folder holds
+    a file pairing did not write under a name it writes, the worker died
+    too often …).
     """
 
     code: str
@@ -98,6 +99,7 @@ def plan_province(task: ProvinceTask) -> ProvinceOutcome:
     why. Errors of the machinery (a full disk, a bug) propagate and are
     reported by the caller.
     """
+    from .._swap import OutputRefused
     from ..errors import Infeasible, InputError, NoPlanFound
     from ..fingerprint import fingerprint
     from ..io import load_instance
@@ -129,7 +131,11 @@ def plan_province(task: ProvinceTask) -> ProvinceOutcome:
                 out.causes = [str(v) for v in report.violations[:20]]
                 return out
             plan.info[FINGERPRINT] = out.fingerprint
-            plan.save(task.plan)
+            try:
+                plan.save(task.plan)
+            except OutputRefused as exc:  # nothing lost: a file there is not ours
+                out.causes = [exc.describe()]
+                return out
             out.status = "planned"
         _count(out, instance, plan)
         return out
