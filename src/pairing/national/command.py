@@ -59,14 +59,14 @@ def generate_arguments(p: argparse.ArgumentParser) -> None:
         "--share",
         type=_share,
         default=1.0,
-        help="with --national: fraction of every province's households "
+        help="national set: fraction of every province's households "
         "(0.01: a 1%% national set)",
     )
     p.add_argument(
         "--provinces",
         type=_codes,
         default=None,
-        help="with --national: province codes to write, e.g. 52,53 (default: all 22)",
+        help="national set: province codes to write, e.g. 52,53 (default: all 22)",
     )
 
 
