@@ -103,7 +103,7 @@ def test_same_plans_as_each_province_alone(run, national, tmp_path):
         there = load(run.out / p.code)
         assert_same_tables(load(tmp_path / p.code), there)
         assert there.info["objective"] == alone.info["objective"]
-        assert there.info["instance_fingerprint"] == pairing.fingerprint(inst)
+        assert there.fingerprint == pairing.fingerprint(inst)
 
 
 def test_rollup_equals_the_sum_of_the_provinces_plans(run, national):

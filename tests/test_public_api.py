@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = [
     "pairing",
     "pairing.diff",
+    "pairing.national",
     "pairing.params",
     "pairing.plotting",
     "pairing.progress",
@@ -61,6 +62,11 @@ DOCTESTS = [
     "pairing.solver.candidates",
     "pairing.solver.decomposed",
     "pairing.solver.highs",
+    "pairing.national.divisions",
+    "pairing.national.figures",
+    "pairing.national.generate",
+    "pairing.national.solve_all",
+    "pairing.national.task",
 ]
 """Modules whose examples run as doctests."""
 

@@ -121,6 +121,12 @@ def province(code: str) -> Province:
     ------
     KeyError
         When ``code`` is not one of the 22 provinces.
+
+    Examples
+    --------
+    >>> p = province("540000")
+    >>> p.name, len(p.areas), len(p.counties), p.key_share
+    ('西藏自治区', 7, 74, 1.0)
     """
     from .figures import resolve
 

@@ -237,6 +237,12 @@ def resolve(counties: dict[str, int] | None = None) -> list[ProvinceFigures]:
     -------
     list of ProvinceFigures
         In :data:`PUBLISHED` order (by code).
+
+    Examples
+    --------
+    >>> jilin = next(r for r in resolve() if r.code == "220000")
+    >>> jilin.villages, jilin.households, jilin.how["households"]
+    (1500, 430000, 'published')
     """
     if counties is None:
         from .divisions import county_counts

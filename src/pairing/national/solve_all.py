@@ -32,9 +32,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .task import ProvinceOutcome, ProvinceTask, plan_province
+
+if TYPE_CHECKING:
+    from ..solver.villages import Method
 
 __all__ = ["NationalPlan", "local_cluster", "memory_estimate", "solve_all"]
 
@@ -59,6 +62,13 @@ class NationalPlan:
         against the provinces' plans).
     out
         The plans folder.
+
+    Examples
+    --------
+    >>> from pairing.national import ProvinceOutcome
+    >>> result = NationalPlan([ProvinceOutcome("640000", "宁夏回族自治区", "planned")])
+    >>> result.ok, result.failed
+    (True, [])
     """
 
     provinces: list[ProvinceOutcome]
@@ -107,7 +117,7 @@ def solve_all(
     time_limit: float | None = None,
     seed: int = 0,
     deterministic: bool = False,
-    method: str = "auto",
+    method: Method = "auto",
     progress: Progress | None = None,
     stop: Callable[[], bool] | None = None,
     force: bool = False,
@@ -148,6 +158,25 @@ def solve_all(
     ------
     InputError
         When ``paths`` holds no province or ``out`` may not be written.
+
+    Examples
+    --------
+    Any executor will do; a Dask ``Client`` adds priorities, memory
+    resources and retries of provinces whose worker died.
+
+    >>> import tempfile, pathlib
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> from pairing.national import generate_national
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = generate_national(d / "set", share=0.001, provinces=["64", "46"])
+    >>> with ThreadPoolExecutor(2) as pool:
+    ...     result = solve_all(d / "set", d / "plans", executor=pool, time_limit=5)
+    >>> result.ok, [p.status for p in result.provinces]
+    (True, ['planned', 'planned'])
+    >>> result.rollup["totals"]["households"]
+    2000
+    >>> sorted(p.name for p in (d / "plans").iterdir())
+    ['.pairing.json', '460000', '640000', 'index.html', 'national.json']
     """
     from .rollup import finish, open_plans
     from .sources import provinces_of
@@ -193,6 +222,11 @@ def local_cluster(
     Each worker gets ``memory`` bytes (default: 90% of the machine's memory
     shared among the workers) as its memory limit and as its ``MEMORY``
     resource. No dashboard is served; the workers' logs are kept to errors.
+
+    Examples
+    --------
+    >>> with local_cluster(2) as client:  # doctest: +SKIP
+    ...     result = solve_all("data/national", "plans/national", executor=client)
     """
     from distributed import Client, LocalCluster
 

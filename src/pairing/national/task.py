@@ -9,9 +9,10 @@ the instance from (shared) storage and writes ``PLANS/<code>/`` itself with
 swaps it in whole.
 
 A province whose plan folder already holds a plan pairing wrote, unchanged,
-made from an instance with the same fingerprint (:func:`pairing.fingerprint`,
-kept as ``instance_fingerprint`` in its ``summary.json``) and valid
-(:func:`pairing.validate`, run again) is *skipped*: its outcome is read back.
+made from an instance with the same fingerprint (:func:`pairing.fingerprint`;
+the plan's provenance in ``summary.json``, :attr:`pairing.Plan.fingerprint`)
+and valid (:func:`pairing.validate`, run again) is *skipped*: its outcome is
+read back.
 """
 
 from __future__ import annotations
@@ -21,19 +22,27 @@ import socket
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..solver.villages import Method
 
 __all__ = ["ProvinceOutcome", "ProvinceTask", "plan_province"]
 
 OK = ("planned", "skipped")
 """Statuses of a province that has a valid plan."""
-FINGERPRINT = "instance_fingerprint"
-"""The ``summary.json`` key naming the instance a national plan was made from."""
 
 
 @dataclass(frozen=True)
 class ProvinceTask:
-    """What a worker needs to plan one province (paths, not data)."""
+    """What a worker needs to plan one province (paths, not data).
+
+    Examples
+    --------
+    >>> task = ProvinceTask("520000", "贵州省", "set/520000", "plans/520000")
+    >>> task.time_limit is None, task.method
+    (True, 'auto')
+    """
 
     code: str
     name: str
@@ -42,7 +51,7 @@ class ProvinceTask:
     time_limit: float | None = None
     seed: int = 0
     deterministic: bool = False
-    method: str = "auto"
+    method: Method = "auto"
     threads: int | None = None
     """CP-SAT workers; default the threads of the worker running the task."""
 
@@ -58,6 +67,11 @@ class ProvinceOutcome:
     could not be read) or ``failed`` (anything else: the plan folder holds
     a file pairing did not write under a name it writes, the worker died
     too often …).
+
+    Examples
+    --------
+    >>> ProvinceOutcome("630000", "青海省", "infeasible", ["R5: ..."]).ok
+    False
     """
 
     code: str
@@ -98,10 +112,22 @@ def plan_province(task: ProvinceTask) -> ProvinceOutcome:
     Never raises for a province that cannot be planned: the outcome says
     why. Errors of the machinery (a full disk, a bug) propagate and are
     reported by the caller.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pairing
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> pairing.save_instance(pairing.generate(2_000, seed=1), d / "220000")
+    >>> task = ProvinceTask("220000", "吉林省", str(d / "220000"),
+    ...                     str(d / "plans" / "220000"), time_limit=5)
+    >>> out = plan_province(task)
+    >>> out.status, out.villages, out.households
+    ('planned', 12, 2000)
+    >>> plan_province(task).status  # the same instance, a valid plan: skipped
+    'skipped'
     """
     from .._swap import OutputRefused
     from ..errors import Infeasible, InputError, NoPlanFound
-    from ..fingerprint import fingerprint
     from ..io import load_instance
 
     t0 = time.perf_counter()
@@ -112,7 +138,7 @@ def plan_province(task: ProvinceTask) -> ProvinceOutcome:
         except InputError as exc:
             out.status, out.causes = "bad_input", [exc.describe()]
             return out
-        out.fingerprint = fingerprint(instance)
+        out.fingerprint = instance.fingerprint
         plan = _existing(task, instance, out.fingerprint)
         if plan is not None:
             out.status = "skipped"
@@ -130,7 +156,6 @@ def plan_province(task: ProvinceTask) -> ProvinceOutcome:
                 out.status = "invalid"
                 out.causes = [str(v) for v in report.violations[:20]]
                 return out
-            plan.info[FINGERPRINT] = out.fingerprint
             try:
                 plan.save(task.plan)
             except OutputRefused as exc:  # nothing lost: a file there is not ours
@@ -181,7 +206,7 @@ def _existing(task: ProvinceTask, instance: Any, fp: str) -> Any:
         plan = Plan.load(folder)
     except InputError:
         return None
-    if plan.info.get(FINGERPRINT) != fp:
+    if plan.fingerprint != fp:
         return None
     return plan if _validate(instance, plan).ok else None
 
