@@ -263,3 +263,21 @@ def test_memory_estimate_grows_with_households():
     est = [memory_estimate(h) / 1e9 for h in sizes]
     assert est == sorted(est)
     assert 0.8 <= est[1] <= 1.3 and 2.0 <= est[2] <= 2.6 and 8.5 <= est[3] <= 11
+
+
+def test_national_bound_only_when_every_province_has_one():
+    """A sum of bounds over some provinces bounds nothing: no national gap."""
+    from pairing.national.rollup import rollup
+    from pairing.national.task import ProvinceOutcome
+
+    def outcome(code: str, bound: float | None) -> ProvinceOutcome:
+        return ProvinceOutcome(code, code, "planned", objective=90.0, bound=bound)
+
+    full = rollup([outcome("1", 100.0), outcome("2", 100.0)], wall=1.0,
+                  scheduler="test", workers=1)  # fmt: skip
+    assert full["totals"]["bound"] == 200.0 and full["totals"]["gap"] == 0.1
+    for missing in (None, float("inf"), float("nan")):
+        part = rollup([outcome("1", 100.0), outcome("2", missing)], wall=1.0,
+                      scheduler="test", workers=1)  # fmt: skip
+        assert part["totals"]["bound"] is None and part["totals"]["gap"] is None
+        assert part["totals"]["objective"] == 180.0

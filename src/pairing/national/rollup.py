@@ -85,12 +85,16 @@ def rollup(
             tiers[t] = tiers.get(t, 0) + n
     totals["dispatch_by_tier"] = tiers
     objective = _sum(o.objective for o in ok)
-    bound = _sum(o.bound for o in ok)
+    # A national bound is a proof only when every province has one: the sum
+    # over some provinces bounds nothing (a province without one is None).
+    complete = bool(ok) and all(
+        o.objective is not None and _finite(o.bound) for o in ok
+    )
+    bound = _sum(o.bound for o in ok) if complete else None
     totals["objective"], totals["bound"] = objective, bound
-    complete = ok and all(o.objective is not None and o.bound is not None for o in ok)
     totals["gap"] = (
         round(max(0.0, bound - objective) / max(abs(bound), 1e-9), 6)
-        if complete
+        if bound is not None
         else None
     )
     statuses = [o.status for o in outcomes]
@@ -204,6 +208,10 @@ def summary_text(data: dict[str, Any]) -> str:
     if not data.get("check", {}).get("ok", True):
         lines.append("the totals do not match the provinces' plans (see national.json)")
     return "\n".join(lines)
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
 
 
 def _sum(values: Any) -> Any:
