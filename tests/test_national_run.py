@@ -44,7 +44,7 @@ def client():
             processes=True,
             resources={"MEMORY": 4e9},
             memory_limit="4GB",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",
             silence_logs=50,
         )
         c = distributed.Client(cluster)
@@ -183,7 +183,7 @@ def test_a_killed_workers_province_is_retried(national, tmp_path):
     """SIGKILL the worker holding the largest province: it is planned elsewhere."""
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True,
-        dashboard_address=None, silence_logs=50,
+        dashboard_address="127.0.0.1:0", silence_logs=50,
     )  # fmt: skip
     victim = {}
     with cluster, distributed.Client(cluster) as c:

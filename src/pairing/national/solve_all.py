@@ -221,7 +221,8 @@ def local_cluster(
 
     Each worker gets ``memory`` bytes (default: 90% of the machine's memory
     shared among the workers) as its memory limit and as its ``MEMORY``
-    resource. No dashboard is served; the workers' logs are kept to errors.
+    resource. No dashboard is served (the scheduler's HTTP endpoints listen on
+    a free local port); the workers' logs are kept to errors.
 
     Examples
     --------
@@ -241,7 +242,10 @@ def local_cluster(
         processes=True,
         memory_limit=memory,
         resources={RESOURCE: memory},
-        dashboard_address=None,
+        # No dashboard; the scheduler's own HTTP endpoints on a free local
+        # port, so a second cluster on the machine (8787 taken) gives no warning.
+        dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False},
         silence_logs=logging.ERROR,
     )
     client = Client(cluster)
