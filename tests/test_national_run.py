@@ -281,3 +281,28 @@ def test_national_bound_only_when_every_province_has_one():
                       scheduler="test", workers=1)  # fmt: skip
         assert part["totals"]["bound"] is None and part["totals"]["gap"] is None
         assert part["totals"]["objective"] == 180.0
+
+
+@pytest.mark.parametrize("mode", ["plain", "rich"])
+def test_progress_across_provinces_on_the_terminal(mode, capsys):
+    """A line per finished province (plain: numbered; rich: under the bar)."""
+    from pairing.national.command import _Display
+    from pairing.national.task import ProvinceOutcome
+
+    done = ProvinceOutcome("640000", "宁夏回族自治区", "planned", villages=3,
+                           households=1_200, wall_seconds=2.5)  # fmt: skip
+    failed = ProvinceOutcome("630000", "青海省", "infeasible",
+                             ["R5: unit 7 has 2 cadres for 9 households"])  # fmt: skip
+    with _Display(mode) as display:
+        display.event({"event": "start", "total": 2, "provinces": ["640000", "630000"]})
+        display.event({"event": "running", "provinces": ["640000", "630000"]})
+        display.event({"event": "done", "outcome": done, "done": 1, "total": 2})
+        display.event({"event": "done", "outcome": failed, "done": 2, "total": 2})
+    err = capsys.readouterr().err
+    assert "640000 宁夏回族自治区: planned — 3 villages, 1,200 households, 2.5 s" in err
+    assert "630000 青海省: infeasible — R5: unit 7 has 2 cadres" in err
+    if mode == "plain":
+        assert "[1/2] 640000" in err and "[2/2] 630000" in err
+    with _Display("off") as quiet:
+        quiet.event({"event": "done", "outcome": done, "done": 1, "total": 1})
+    assert capsys.readouterr().err == ""
