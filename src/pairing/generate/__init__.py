@@ -10,6 +10,14 @@ solver is meant to find (:func:`generate_with_reference` returns it for tests).
 Everything is vectorised over households and cadres; loops run over regions,
 units and villages only. ``docs/generator.md`` lists the assumptions and the
 calibration figures.
+
+The package is laid out by concern: :mod:`~pairing.generate.calibration`
+(the Jilin figures and divisions), :mod:`~pairing.generate.province` (the
+:class:`Province` description, :data:`JILIN`), and one builder per group of
+tables, each building on the one before in the order the tables are drawn
+from the one random generator: ``_places`` (regions, villages, the province
+tier of the reference), ``_households``, ``_units``, ``_people`` (cadres,
+leaders, resident teams, claims); ``_builder`` assembles the instance.
 """
 
 from __future__ import annotations
