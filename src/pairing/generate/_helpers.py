@@ -7,12 +7,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from .calibration import (
-    KM_PER_LAT,
-    KM_PER_LON,
-    LAT0,
-    LON0,
-)
+from .calibration import KM_PER_LAT, KM_PER_LON, LAT0, LON0
 
 
 def _apportion(total: int, weights: np.ndarray) -> np.ndarray:

@@ -9,11 +9,7 @@ import pandas as pd
 
 from ._helpers import _apportion, _str
 from ._state import _State
-from .calibration import (
-    JILIN_POOR_VILLAGES,
-    NONPOOR_PER_POOR,
-    PROVINCE_VILLAGES,
-)
+from .calibration import JILIN_POOR_VILLAGES, NONPOOR_PER_POOR, PROVINCE_VILLAGES
 
 
 class _Places(_State):

@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .calibration import (
-    JILIN_HOUSEHOLDS,
-)
+from .calibration import JILIN_HOUSEHOLDS
 from .province import Province
 
 

@@ -12,16 +12,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..instance import Instance
 from ..rules import Rules
-from ._common import (
-    _append,
-    _columns,
-    _fail,
-    _ids,
-    _records,
-    _short,
-    _taken,
-    _unknown,
-)
+from ._common import _append, _columns, _fail, _ids, _records, _short, _taken, _unknown
 from .change import Change
 
 

@@ -12,10 +12,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..instance import Instance
 from ..rules import Rules
-from ._common import (
-    _build,
-    _plain,
-)
+from ._common import _build, _plain
 
 
 class Change:

@@ -14,12 +14,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..instance import Instance
 from ..rules import Rules
-from ._common import (
-    _fail,
-    _flat,
-    _plain,
-    _unknown,
-)
+from ._common import _fail, _flat, _plain, _unknown
 from .change import Change
 
 

@@ -12,13 +12,7 @@ import pandas as pd
 from ..errors import Problem
 from ..instance import Instance
 from ..rules import Rules
-from ._common import (
-    _fail,
-    _ids,
-    _short,
-    _taken,
-    _unknown,
-)
+from ._common import _fail, _ids, _short, _taken, _unknown
 from .change import Change
 
 
