@@ -50,6 +50,33 @@ class UnitsMerge(Change):
     def _edit(
         self, instance: Instance, tables: dict[str, pd.DataFrame], label: str
     ) -> Rules | None:
+        units = tables["units"]
+        pos = self._check(instance, units, label)
+        gone = set(self.unit_ids)
+
+        # strength: the sum, when any merged unit states one (R10)
+        given = units["strength"].to_numpy(dtype=np.float64)[pos]
+        if not np.isnan(given).all():
+            effective = np.where(np.isnan(given), instance.u_cadres[pos], given)
+            strength = units["strength"].to_numpy(dtype=np.float64, copy=True)
+            strength[pos[-1]] = float(effective.sum())
+            units = units.assign(strength=strength)
+        tables["units"] = units[~units["unit_id"].isin(gone)]
+
+        tables["cadres"] = self._move_cadres(tables["cadres"], gone)  # R8
+        for name in ("resident_teams", "claims"):
+            df = tables[name]
+            u = df["unit_id"].to_numpy(dtype=object)
+            df = df.assign(
+                unit_id=np.where(df["unit_id"].isin(gone), self.into, u).astype(str)
+            )
+            tables[name] = df.drop_duplicates(
+                subset=[c for c in ("village_id", "unit_id", "kind") if c in df.columns]
+            )
+        return None
+
+    def _check(self, instance: Instance, units: pd.DataFrame, label: str) -> np.ndarray:
+        """Every unit exists and has ``into``'s tier; their rows in ``units``."""
         every = [*self.unit_ids, self.into]
         problems = _unknown(
             label, "unit_ids", list(self.unit_ids), instance.unit_index, "unit_id"
@@ -66,7 +93,6 @@ class UnitsMerge(Change):
                 )
             )
         _fail(problems)
-        units = tables["units"]
         pos = instance.unit_index.get_indexer(pd.Index(np.asarray(every, dtype=object)))
         tiers = units["tier"].to_numpy(dtype=object)[pos]
         wrong = [
@@ -81,19 +107,10 @@ class UnitsMerge(Change):
             if t != tiers[-1]
         ]
         _fail(wrong)
-        gone = set(self.unit_ids)
+        return pos
 
-        # strength: the sum, when any merged unit states one (R10)
-        given = units["strength"].to_numpy(dtype=np.float64)[pos]
-        if not np.isnan(given).all():
-            effective = np.where(np.isnan(given), instance.u_cadres[pos], given)
-            strength = units["strength"].to_numpy(dtype=np.float64, copy=True)
-            strength[pos[-1]] = float(effective.sum())
-            units = units.assign(strength=strength)
-        tables["units"] = units[~units["unit_id"].isin(gone)]
-
-        # cadres move; one head per unit (R8)
-        cadres = tables["cadres"]
+    def _move_cadres(self, cadres: pd.DataFrame, gone: set[str]) -> pd.DataFrame:
+        """The merged units' cadres move to ``into``, keeping one head (R8)."""
         unit = cadres["unit_id"].to_numpy(dtype=object)
         head = cadres["is_head"].to_numpy(dtype=bool, copy=True)
         moved = cadres["unit_id"].isin(gone).to_numpy()
@@ -105,19 +122,9 @@ class UnitsMerge(Change):
             rows = np.flatnonzero(moved & head)
             keep = rows[np.argmin(rank)] if len(rows) else -1
             head[rows[rows != keep]] = False
-        tables["cadres"] = cadres.assign(
+        return cadres.assign(
             unit_id=np.where(moved, self.into, unit).astype(str), is_head=head
         )
-        for name in ("resident_teams", "claims"):
-            df = tables[name]
-            u = df["unit_id"].to_numpy(dtype=object)
-            df = df.assign(
-                unit_id=np.where(df["unit_id"].isin(gone), self.into, u).astype(str)
-            )
-            tables[name] = df.drop_duplicates(
-                subset=[c for c in ("village_id", "unit_id", "kind") if c in df.columns]
-            )
-        return None
 
     def describe(self) -> str:
         return f"unit(s) {_short(self.unit_ids)} merge into {self.into}"
