@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from builders import make_instance
 from conftest import tiny_rows
 from test_precheck import base_rows, build
 
+from pairing.generate import generate
 from pairing.precheck import precheck
 from pairing.solver.conflicts import explain
 
@@ -17,7 +17,6 @@ def test_feasible_instances_have_no_conflict():
 
 
 def test_generated_instance_has_no_conflict():
-    generate = pytest.importorskip("pairing.generate").generate
     assert explain(generate(households=4300, seed=0), time_limit=20) == []
 
 

@@ -191,7 +191,6 @@ def test_ids_unique_and_references_resolve():
 
 
 def test_from_tables_accepts_the_output():
-    pytest.importorskip("pairing.checks")
     inst, _ = build(4_300)
     checked = Instance.from_tables(inst.tables)
     for name in TABLES:  # already normalised: the checks change nothing

@@ -8,6 +8,7 @@ import pytest
 from builders import make_instance
 from conftest import tiny_rows
 
+from pairing.generate import generate
 from pairing.precheck import precheck
 from pairing.rules import Rules
 
@@ -117,14 +118,12 @@ def test_tiny_is_feasible():
 @pytest.mark.parametrize("households", [4300, 43000])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_generated_are_feasible(households, seed):
-    generate = pytest.importorskip("pairing.generate").generate
     inst = generate(households=households, seed=seed)
     assert precheck(inst) == []
     assert precheck(inst, inst.v_households) == []
 
 
 def test_generated_tight_are_feasible():
-    generate = pytest.importorskip("pairing.generate").generate
     for seed in range(5):
         inst = generate(households=4300, seed=seed, slack=0.0, short_counties=3)
         assert precheck(inst) == []
@@ -473,7 +472,6 @@ def test_r8_not_reported_when_unit_need_not_lead():
 
 
 def test_precheck_is_fast_on_a_large_instance():
-    generate = pytest.importorskip("pairing.generate").generate
     inst = generate(households=43000, seed=0)
     _ = inst.v_households, inst.u_capacity, inst.h_scattered  # arrays built once
     t = time.perf_counter()
