@@ -7,6 +7,7 @@ import pytest
 from builders import make_instance
 
 from pairing.errors import Infeasible
+from pairing.precheck import precheck
 from pairing.rules import Rules
 from pairing.solver.candidates import build_candidates
 from pairing.solver.greedy import greedy
@@ -218,6 +219,17 @@ def test_fixed_and_claims():
     assert sup == {("soc", "v1"), ("soc", "v3")}  # social max 2, most severe first
 
 
+def short(seed: int) -> bool:
+    """Whether seed ``seed``'s random instance is built infeasible (one in three).
+
+    A short instance gives county A0K1 200 scattered households: more than
+    every cadre of its county and prefecture could carry (3 county units and
+    2 prefecture units of at most 5 cadres x 5 households = 125), so R3 and
+    R5 cannot both hold, whatever the rest of the draw is.
+    """
+    return seed % 3 == 2
+
+
 def random_instance(seed: int):
     rng = np.random.default_rng(seed)
     regions = [{"region_id": "P", "level": "province"}]
@@ -255,7 +267,10 @@ def random_instance(seed: int):
                     "severity": 0.0,
                 }
             )
-            households += _households(f"{cid}n", int(rng.integers(0, 10)))
+            scattered = int(rng.integers(0, 10))
+            if short(seed) and cid == "A0K1":
+                scattered = 200  # beyond the county and prefecture (R3, R5)
+            households += _households(f"{cid}n", scattered)
             for j in range(3):
                 uid = f"{cid}u{j}"
                 units.append({"unit_id": uid, "tier": "county", "region_id": cid})
@@ -284,16 +299,38 @@ def random_instance(seed: int):
     )
 
 
-@pytest.mark.parametrize("seed", range(8))
+def _assert_causes(inst, exc: Infeasible) -> None:
+    """An infeasible random instance is explained (R15).
+
+    The stage itself names the rules that conflict and points to the
+    pre-checks; the pre-checks name the short county with its numbers.
+    """
+    assert exc.causes, "infeasible with no cause given"
+    assert all(c.message for c in exc.causes)
+    found = [c for c in precheck(inst) if c.rule == "R3" and c.region == "A0K1"]
+    assert found, "the pre-checks miss the short county"
+    assert found[0].figures["scattered"] == 200 and found[0].figures["short"] > 0
+
+
+SEEDS = range(9)  # seeds 2, 5, 8 are short: a mix of plans and proofs
+
+
+def test_the_random_seeds_are_a_mix():
+    """The random tests reach both branches: plans checked and causes given."""
+    kinds = {short(seed) for seed in SEEDS}
+    assert kinds == {True, False}
+    assert sum(short(seed) for seed in range(4)) == 1  # the CP-SAT seeds too
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_heuristic_keeps_hard_rules(seed):
     inst = random_instance(seed)
-    try:
-        r = solve_villages(inst, inst.v_households, time_limit=5, method="heuristic")
-    except Infeasible:
-        return  # an infeasible random instance is proven so by the LP
-    except Exception as exc:  # NoPlanFound: greedy failed; must not return a bad plan
-        assert type(exc).__name__ == "NoPlanFound"
+    if short(seed):  # built infeasible: proven so, with the causes
+        with pytest.raises(Infeasible) as info:
+            solve_villages(inst, inst.v_households, time_limit=5, method="heuristic")
+        _assert_causes(inst, info.value)
         return
+    r = solve_villages(inst, inst.v_households, time_limit=5, method="heuristic")
     check_rules(inst, r.lead, inst.v_households)
     assert r.objective <= r.bound
 
@@ -301,19 +338,21 @@ def test_heuristic_keeps_hard_rules(seed):
 @pytest.mark.parametrize("seed", range(4))
 def test_cpsat_keeps_hard_rules_and_beats_greedy(seed):
     inst = random_instance(seed)
+    if short(seed):  # built infeasible: proven so, with the causes
+        with pytest.raises(Infeasible) as info:
+            solve_villages(inst, inst.v_households, time_limit=5, method="cpsat")
+        _assert_causes(inst, info.value)
+        return
     c = build_candidates(inst, inst.v_households)
     g = greedy(c, len(inst.regions), inst.u_region, inst.u_tier)
-    try:
-        r = solve_villages(inst, inst.v_households, time_limit=5, method="cpsat")
-    except Infeasible:
-        return
+    r = solve_villages(inst, inst.v_households, time_limit=5, method="cpsat")
     check_rules(inst, r.lead, inst.v_households)
-    if np.all(g[c.villages] >= 0):
-        assert r.objective >= c.objective(g)
-        m = build_model(c)
-        x = np.zeros(c.n, dtype=np.int64)
-        x[c.pair_index(g)] = 1
-        assert complete(m, x) is not None  # the greedy's plan is feasible
+    assert np.all(g[c.villages] >= 0)  # the greedy plans every feasible seed
+    assert r.objective >= c.objective(g)
+    m = build_model(c)
+    x = np.zeros(c.n, dtype=np.int64)
+    x[c.pair_index(g)] = 1
+    assert complete(m, x) is not None  # the greedy's plan is feasible
 
 
 def test_deterministic_same_result():
