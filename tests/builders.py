@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import pairing
 from pairing.instance import Instance
+from pairing.plan import Plan
 from pairing.rules import Rules
 from pairing.schema import TABLES
 
@@ -49,3 +51,120 @@ def make_instance(rules: Rules | None = None, **tables: Any) -> Instance:
     """An instance from rows per table (missing optional tables are empty)."""
     frames = {name: frame(name, tables.get(name, [])) for name in TABLES}
     return Instance(frames, rules or Rules())
+
+
+# -- golden provinces (pairing.solve end to end) -----------------------------
+
+
+def cadres(unit: str, n: int, *, cap: int | None = None, rank: int = 1) -> list[dict]:
+    """``n`` cadres of ``unit``, the first one its head (rank 4)."""
+    return [
+        {
+            "cadre_id": f"{unit}-c{i}",
+            "unit_id": unit,
+            "rank": 4 if i == 0 else rank,
+            "max_households": cap,
+            "is_head": i == 0,
+        }
+        for i in range(n)
+    ]
+
+
+def households(village: str, n: int, severity: float | list[float] = 1.0) -> list[dict]:
+    sev = severity if isinstance(severity, list) else [severity] * n
+    return [
+        {
+            "household_id": f"{village}-h{i:02d}",
+            "village_id": village,
+            "members": 1,
+            "severity": float(sev[i]),
+        }
+        for i in range(n)
+    ]
+
+
+def province(
+    counties: dict[str, str],
+    villages: list[tuple],
+    units: list[dict],
+    *,
+    key: tuple[str, ...] = (),
+    size: dict[str, int] | None = None,
+    rules: Rules | None = None,
+    **extra: Any,
+):
+    """A hand-made province ``P``.
+
+    Parameters
+    ----------
+    counties
+        ``{county: prefecture}``.
+    villages
+        ``(village, county, poor, severity, households)`` rows.
+    units
+        ``units`` rows; each gets ``size[unit]`` cadres (default 6 for the
+        province tier, 4 otherwise).
+    key
+        Key counties (R6).
+    extra
+        Further tables (``leaders``, ``resident_teams``, ``claims``) or
+        replacement ``cadres`` / ``households`` rows.
+    """
+    prefs = sorted(set(counties.values()))
+    regions = [{"region_id": "P", "level": "province"}]
+    regions += [
+        {"region_id": p, "level": "prefecture", "parent_id": "P"} for p in prefs
+    ]
+    regions += [
+        {"region_id": c, "level": "county", "parent_id": p, "key_county": c in key}
+        for c, p in counties.items()
+    ]
+    vrows, hrows = [], []
+    for v, county, poor, sev, n in villages:
+        vrows.append(
+            {"village_id": v, "county_id": county, "poor": poor, "severity": sev}
+        )
+        hrows += households(v, n, 1.0)
+    size = size or {}
+    crow: list[dict] = []
+    for u in units:
+        default = 6 if u["tier"] == "province" else 4
+        crow += cadres(u["unit_id"], size.get(u["unit_id"], default))
+    tables = {
+        "regions": regions,
+        "villages": vrows,
+        "households": hrows,
+        "units": units,
+        "cadres": crow,
+    }
+    tables.update(extra)
+    return make_instance(rules, **tables)
+
+
+def unit(uid: str, tier: str, region: str, **kw: Any) -> dict:
+    return {"unit_id": uid, "tier": tier, "region_id": region, **kw}
+
+
+def leads(plan: Plan) -> dict[str, str]:
+    vp = plan.village_pairs
+    vp = vp[vp["role"] == "lead"]
+    return dict(zip(vp["village_id"], vp["unit_id"], strict=True))
+
+
+def solved(inst, **kw) -> Plan:
+    """Solve and check the plan independently (every hard rule holds)."""
+    kw = {"time_limit": 10, "seed": 0, **kw}
+    plan = pairing.solve(inst, **kw)
+    report = pairing.validate(inst, plan)
+    assert report.ok, report.summary()
+    return plan
+
+
+def by_unit(plan: Plan) -> dict[str, int]:
+    """Households covered by cadres, per unit."""
+    hp = plan.household_pairs
+    hp = hp[hp["responsible_kind"] == "cadre"]
+    return hp["unit_id"].value_counts().to_dict()
+
+
+ONE_COUNTY = {"C": "A"}

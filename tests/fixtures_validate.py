@@ -25,6 +25,7 @@ key county), ``a2p1``→UA, ``b1p1``→UB, ``b1p2``→CB1, ``S`` supplementary o
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pandas as pd
@@ -32,6 +33,7 @@ import pandas as pd
 from pairing.instance import Instance
 from pairing.plan import Plan
 from pairing.rules import Rules
+from pairing.validate import ValidationReport, validate
 
 VILLAGES = [
     # id, county, poor, severity, households
@@ -288,3 +290,45 @@ def make_plan(data: dict[str, list[dict[str, Any]]] | None = None) -> Plan:
                 df[col] = df[col].astype("str")
         tables[name] = df
     return Plan(**tables)
+
+
+# -- helpers for validator cases ---------------------------------------------
+
+
+def check(instance, data) -> ValidationReport:
+    return validate(instance, make_plan(data))
+
+
+def only(report: ValidationReport, rule: str) -> list[tuple[str, ...]]:
+    """Assert exactly ``rule`` is broken; return the ids of its violations."""
+    assert report.rules() == {rule}, report.summary()
+    return [v.ids for v in report.violations]
+
+
+def set_responsible(data, household: str, unit: str | None, who: str) -> None:
+    for r in data["household_pairs"]:
+        if r["household_id"] == household:
+            r["responsible_id"] = who
+            r["responsible_kind"] = "cadre" if unit else "leader"
+            r["unit_id"] = unit or ""
+
+
+def changed_rows(table: str, key: str, value: str, **new: Any) -> list[dict]:
+    out = copy.deepcopy(rows()[table])
+    for r in out:
+        if r[key] == value:
+            r.update(new)
+    return out
+
+
+def lp_fixed_on_a() -> list[dict]:
+    """LP covers a prefecture with the fixed area A (so key flags may move)."""
+    return changed_rows("leaders", "leader_id", "LP", covers="prefecture", area_id="A")
+
+
+def regions_with_key(**key: bool) -> list[dict]:
+    out = copy.deepcopy(rows()["regions"])
+    for r in out:
+        if r["region_id"] in key:
+            r["key_county"] = key[r["region_id"]]
+    return out
