@@ -16,8 +16,8 @@ from fixtures_validate import (
     plan_rows,
     set_responsible,
 )
-
-# -- validator cases ---------------------------------------------------------
+from hypothesis import given
+from strategies import RULE_SETTINGS, lead_rows, provinces, solved_province
 
 
 def test_r1_missing_lead_row(instance):
@@ -86,3 +86,26 @@ def test_r1_households(instance):
         if r["household_id"] == h:
             r["responsible_kind"] = "person"
     assert only(check(instance, data), "R1") == [(h, cid("UP2", 2))]
+
+
+# -- solver cases (property) -------------------------------------------------
+
+
+@RULE_SETTINGS
+@given(provinces())
+def test_r1_every_poor_village_one_lead_every_household_one_responsible(case):
+    inst, plan = solved_province(case)
+    lead = lead_rows(plan)
+    poor = set(inst.villages.loc[inst.villages["poor"], "village_id"])
+    assert lead["village_id"].is_unique
+    assert set(lead["village_id"]) == poor  # every poor village, nothing else
+    hp = plan.household_pairs
+    assert hp["household_id"].is_unique
+    assert set(hp["household_id"]) == set(inst.households["household_id"])
+    assert (hp["responsible_id"] != "").all()
+    cadres = set(inst.cadres["cadre_id"])
+    leaders = set(inst.leaders["leader_id"])
+    kind = hp["responsible_kind"]
+    assert hp.loc[kind == "cadre", "responsible_id"].isin(cadres).all()
+    assert hp.loc[kind == "leader", "responsible_id"].isin(leaders).all()
+    assert set(kind) <= {"cadre", "leader"}

@@ -15,8 +15,8 @@ from fixtures_validate import (
     plan_rows,
     set_responsible,
 )
-
-# -- validator cases ---------------------------------------------------------
+from hypothesis import given
+from strategies import RULE_SETTINGS, lead_rows, provinces, solved_province
 
 
 def test_r2_county_unit_outside_its_county(instance):
@@ -40,3 +40,29 @@ def test_r2_tier_column(instance):
     data = plan_rows()
     data["village_pairs"][0]["tier"] = "county"
     assert only(check(instance, data), "R2") == [("a1p1", "UP1")]
+
+
+# -- solver cases (property) -------------------------------------------------
+
+
+@RULE_SETTINGS
+@given(provinces())
+def test_r2_every_lead_unit_stays_in_its_region(case):
+    inst, plan = solved_province(case)
+    lead = lead_rows(plan)
+    parent = dict(
+        zip(inst.regions["region_id"], inst.regions["parent_id"], strict=True)
+    )
+    county = dict(
+        zip(inst.villages["village_id"], inst.villages["county_id"], strict=True)
+    )
+    units = inst.units.set_index("unit_id")
+    for v, u in zip(lead["village_id"], lead["unit_id"], strict=True):
+        tier, region = units.at[u, "tier"], units.at[u, "region_id"]
+        c = county[v]
+        allowed = {
+            "province": True,
+            "prefecture": region == parent[c],
+            "county": region == c,
+        }
+        assert allowed[tier], (v, u, tier, region, c)  # a social unit never leads

@@ -20,11 +20,11 @@ from fixtures_validate import (
     only,
     plan_rows,
 )
+from hypothesis import given
+from strategies import RULE_SETTINGS, lead_rows, provinces, solved_province
 
 import pairing
 from pairing import Infeasible, Rules
-
-# -- solver cases ------------------------------------------------------------
 
 
 def test_infeasible_r4_minimum_with_no_village():
@@ -36,6 +36,18 @@ def test_infeasible_r4_minimum_with_no_village():
     with pytest.raises(Infeasible) as exc:
         pairing.solve(inst, time_limit=10, seed=0)
     assert exc.value.causes
+
+
+@RULE_SETTINGS
+@given(provinces())
+def test_r4_every_unit_between_its_bounds(case):
+    inst, plan = solved_province(case)
+    count = lead_rows(plan)["unit_id"].value_counts()
+    n = count.reindex(inst.units["unit_id"]).fillna(0).to_numpy()
+    leads_ok = inst.units["tier"].isin(["province", "prefecture", "county"]).to_numpy()
+    assert (n[leads_ok] >= inst.u_min[leads_ok]).all()
+    assert (n[leads_ok] <= inst.u_max[leads_ok]).all()
+    assert (n[~leads_ok] == 0).all()  # social units only supplement (R13)
 
 
 # -- validator cases ---------------------------------------------------------

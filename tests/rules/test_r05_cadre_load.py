@@ -7,6 +7,12 @@ caught by ``pairing.validate`` with the rule's id.
 
 from __future__ import annotations
 
+from builders import (
+    ONE_COUNTY,
+    province,
+    solved,
+    unit,
+)
 from fixtures_validate import (
     changed_rows,
     check,
@@ -16,10 +22,10 @@ from fixtures_validate import (
     only,
     plan_rows,
 )
+from hypothesis import given
+from strategies import RULE_SETTINGS, provinces, solved_province
 
 from pairing import Rules
-
-# -- validator cases ---------------------------------------------------------
 
 
 def test_r5_cap_resolution(instance):
@@ -52,3 +58,34 @@ def test_r5_unit_id_is_the_cadres_unit(instance):
         if r["household_id"] == h:
             r["unit_id"] = "UB"
     assert only(check(instance, data), "R5") == [(h, cid("UA", 2))]
+
+
+# -- solver cases ------------------------------------------------------------
+
+
+@RULE_SETTINGS
+@given(provinces())
+def test_r5_no_cadre_above_its_cap(case):
+    inst, plan = solved_province(case)
+    hp = plan.household_pairs
+    load = hp.loc[hp["responsible_kind"] == "cadre", "responsible_id"].value_counts()
+    own = inst.cadres.set_index("cadre_id")["max_households"]
+    cap = own.fillna(inst.rules.max_households).astype(int)  # no rank caps drawn
+    assert (load <= cap.reindex(load.index)).all(), (load - cap).max()
+
+
+def test_r5_personal_caps_are_kept_in_a_golden_province():
+    # v1's 12 households need all three cadres of c1 at caps 5, 4 and 3
+    inst = province(
+        ONE_COUNTY,
+        [("v1", "C", True, 5.0, 12)],
+        [unit("c1", "county", "C")],
+        cadres=[
+            {"cadre_id": "c1-c0", "unit_id": "c1", "rank": 4, "is_head": True},
+            {"cadre_id": "c1-c1", "unit_id": "c1", "rank": 1, "max_households": 4},
+            {"cadre_id": "c1-c2", "unit_id": "c1", "rank": 1, "max_households": 3},
+        ],
+    )
+    hp = solved(inst).household_pairs
+    load = hp["responsible_id"].value_counts().to_dict()
+    assert load == {"c1-c0": 5, "c1-c1": 4, "c1-c2": 3}

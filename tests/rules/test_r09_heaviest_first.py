@@ -15,8 +15,6 @@ from builders import (
     unit,
 )
 
-# -- solver cases ------------------------------------------------------------
-
 
 def test_r9_heavier_village_to_the_province_unit():
     inst = province(

@@ -15,8 +15,6 @@ from builders import (
     unit,
 )
 
-# -- solver cases ------------------------------------------------------------
-
 
 def test_r10_stronger_province_unit_takes_the_heavier_village():
     inst = province(

@@ -15,8 +15,6 @@ from builders import (
     unit,
 )
 
-# -- solver cases ------------------------------------------------------------
-
 
 def test_r11_team_unit_keeps_its_village_against_r9():
     # without the team, the province unit would take the heavier v1 (R9)
