@@ -17,7 +17,7 @@ import pandas as pd
 import pairing
 from pairing.instance import Instance
 from pairing.plan import Plan
-from pairing.rules import Rules
+from pairing.rules import Rules, Weights
 from pairing.schema import TABLES
 
 
@@ -168,3 +168,32 @@ def by_unit(plan: Plan) -> dict[str, int]:
 
 
 ONE_COUNTY = {"C": "A"}
+
+
+# -- soft rules: one weight against another term --------------------------------
+
+
+def weighted(inst, **w):
+    return inst.replace(rules=inst.rules.replace(weights=Weights(**w)))
+
+
+def soft(inst, **w):
+    plan = solved(weighted(inst, **w))
+    return plan, plan.info["soft"]
+
+
+def with_xy(counties, villages, units, pos, **kw):
+    """:func:`province` with positions ``{village or unit id: (x_km, y_km)}``."""
+    inst = province(counties, villages, units, **kw)
+    tables = dict(inst.tables)
+    for name, col in (("villages", "village_id"), ("units", "unit_id")):
+        df = tables[name].copy()
+        xy = df[col].map(pos)
+        df["x_km"] = xy.map(lambda p: p[0] if isinstance(p, tuple) else np.nan).astype(
+            float
+        )
+        df["y_km"] = xy.map(lambda p: p[1] if isinstance(p, tuple) else np.nan).astype(
+            float
+        )
+        tables[name] = df
+    return make_instance(inst.rules, **tables)

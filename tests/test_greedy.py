@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from builders import leads, province, solved, unit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_solve import leads, province, solved, unit
 
 import pairing
 from pairing import Rules

@@ -8,8 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from builders import make_instance
-from test_solve import cadres, households, leads, province, solved, unit
+from builders import cadres, households, leads, make_instance, province, solved, unit
 
 import pairing
 from pairing import Plan, Rules

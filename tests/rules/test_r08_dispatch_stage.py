@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from builders import make_instance
+from builders import cadres, make_instance, province, solved, unit
 
 from pairing.solver.dispatch import dispatch, repair_for_dispatch
 
@@ -247,7 +247,6 @@ def test_repair_never_moves_a_leading_units_village_households():  # R8, R3
 
 
 def _county_province(s_cadres):
-    from test_solve import cadres, province, unit
 
     units = [
         unit("K", "county", "C", min_villages=1),
@@ -262,7 +261,6 @@ def _county_province(s_cadres):
 
 
 def test_solve_gives_a_scattered_only_unit_a_team_or_no_task(monkeypatch):  # R8
-    from test_solve import solved
 
     import pairing
     from pairing.solver import dispatch as dispatch_module

@@ -11,6 +11,7 @@ from builders import (
     ONE_COUNTY,
     leads,
     province,
+    soft,
     solved,
     unit,
 )
@@ -44,3 +45,35 @@ def test_r9_three_tiers_in_order():
     )
     plan = solved(inst)
     assert leads(plan) == {"v2": "prov", "v3": "pref", "v1": "c1"}
+
+
+# -- solver cases: the rule's weight ------------------------------------------
+
+
+def test_tier_weight_lowers_inverted_share(r9_vs_travel):
+    low_plan, low = soft(r9_vs_travel, tier=0.0, strength=0.0)
+    high_plan, high = soft(r9_vs_travel, tier=5.0, strength=0.0)
+    assert leads(low_plan)["light"] == "prov"  # travel wins
+    assert leads(high_plan)["heavy"] == "prov"  # R9 wins
+    assert high["R9"]["inverted_share"] <= low["R9"]["inverted_share"]
+    assert (low["R9"]["inverted_share"], high["R9"]["inverted_share"]) == (1.0, 0.0)
+
+
+TIER_VALUE = {"province": 1.0, "prefecture": 0.5, "county": 0.0}
+
+
+def test_tier_weight_on_generated(gen):
+    """Sweep the R9 weight: the R9 term never falls, inverted share low vs high."""
+    sev = gen.villages.set_index("village_id")["severity"]
+    term, share = [], []
+    for w in (0.0, 1.0, 3.0, 10.0):
+        plan, s = soft(gen, tier=w)
+        assert plan.info["status"] == "optimal"
+        vp = plan.village_pairs[plan.village_pairs["role"] == "lead"]
+        term.append(
+            float((vp["village_id"].map(sev) * vp["tier"].map(TIER_VALUE)).sum())
+        )
+        share.append(s["R9"]["inverted_share"])
+    # exact optima: the weighted term is monotone in its weight
+    assert all(b >= a - 1e-9 for a, b in zip(term, term[1:], strict=False)), term
+    assert share[-1] <= share[0], share

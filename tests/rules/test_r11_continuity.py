@@ -11,6 +11,7 @@ from builders import (
     ONE_COUNTY,
     leads,
     province,
+    soft,
     solved,
     unit,
 )
@@ -60,3 +61,27 @@ def test_r11_break_when_the_team_unit_may_not_lead():
     r11 = plan.info["soft"]["R11"]
     assert (r11["kept"], r11["keepable"]) == (0, 0)
     assert r11["breaks"][0]["reason"] == "unit may not lead it (R2)"
+
+
+# -- solver cases: the rule's weight ------------------------------------------
+
+
+def test_continuity_weight_keeps_the_team():
+    inst = province(
+        {"C": "A"},
+        [("v1", "C", True, 9.0, 6), ("v2", "C", True, 3.0, 6)],
+        [unit("prov", "province", "P", max_villages=1), unit("c1", "county", "C")],
+        resident_teams=[{"village_id": "v1", "unit_id": "c1", "kind": "work_team"}],
+    )
+    low_plan, low = soft(inst, continuity=0.0)
+    high_plan, high = soft(inst, continuity=10.0)
+    assert leads(low_plan)["v1"] == "prov"  # R9 wins without continuity
+    assert leads(high_plan)["v1"] == "c1"
+    assert high["R11"]["kept"] >= low["R11"]["kept"]
+    assert (low["R11"]["kept"], high["R11"]["kept"]) == (0, 1)
+
+
+def test_continuity_weight_on_generated(gen):
+    _, low = soft(gen, continuity=0.0)
+    _, high = soft(gen, continuity=10.0)
+    assert high["R11"]["kept"] >= low["R11"]["kept"]
