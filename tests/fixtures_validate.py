@@ -332,3 +332,28 @@ def regions_with_key(**key: bool) -> list[dict]:
         if r["region_id"] in key:
             r["key_county"] = key[r["region_id"]]
     return out
+
+
+def swap_leads(data, va: str, vb: str):  # type: ignore[no-untyped-def]
+    """Swap the lead units of ``va`` and ``vb``, their cadres' households too.
+
+    Cadre ``k`` of one unit's households in the two villages goes to cadre
+    ``k`` of the other; leaders' households and other villages stay.
+    """
+    lead = {
+        r["village_id"]: r["unit_id"]
+        for r in data["village_pairs"]
+        if r["role"] == "lead"
+    }
+    other = {lead[va]: lead[vb], lead[vb]: lead[va]}
+    for r in data["village_pairs"]:
+        if r["role"] == "lead" and r["village_id"] in (va, vb):
+            r["unit_id"] = other[r["unit_id"]]
+            r["tier"] = TIER[r["unit_id"]]
+    prefixes = tuple(f"h-{v}-" for v in (va, vb))
+    for r in data["household_pairs"]:
+        if r["household_id"].startswith(prefixes) and r["unit_id"] in other:
+            new = other[r["unit_id"]]
+            r["responsible_id"] = new + r["responsible_id"][len(r["unit_id"]) :]
+            r["unit_id"] = new
+    return data

@@ -1,8 +1,8 @@
 """R9 Heaviest first, level by level (soft).
 
-Solver cases: a plan made by ``pairing.solve`` keeps the rule, checked
-independently. Validator cases: a plan broken on purpose for the rule is
-caught by ``pairing.validate`` with the rule's id.
+A soft rule: solver cases show the plan follows the rule (golden plans, and
+the rule's weight moving the plan its way); validator cases show a plan made
+worse on purpose in the validator's soft-rule figures.
 """
 
 from __future__ import annotations
@@ -14,6 +14,11 @@ from builders import (
     soft,
     solved,
     unit,
+)
+from fixtures_validate import (
+    check,
+    plan_rows,
+    swap_leads,
 )
 
 
@@ -77,3 +82,18 @@ def test_tier_weight_on_generated(gen):
     # exact optima: the weighted term is monotone in its weight
     assert all(b >= a - 1e-9 for a, b in zip(term, term[1:], strict=False)), term
     assert share[-1] <= share[0], share
+
+
+# -- validator cases: the figure shows a plan made worse on purpose --------------
+
+
+def test_r9_an_inverted_pair_shows_in_the_validators_share(instance):
+    # prefecture B: UB (prefecture tier) leads b1p1 (5.0), CB1 (county) b1p2 (3.0)
+    assert check(instance, plan_rows()).soft.inverted_share == 0.0
+    worse = swap_leads(plan_rows(), "b1p1", "b1p2")  # the lighter one goes up
+    report = check(instance, worse)
+    assert report.ok, report.summary()  # still every hard rule
+    by = {r["prefecture_id"]: r for r in report.soft.detail["R9"]["by_prefecture"]}
+    assert by["B"]["inverted_pairs"] == 1 and by["B"]["inverted_share"] == 1.0
+    assert by["A"]["inverted_pairs"] == 0
+    assert report.soft.inverted_share == 1 / 3  # 1 of the 3 cross-tier pairs

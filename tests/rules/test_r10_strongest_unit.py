@@ -1,8 +1,8 @@
 """R10 Heaviest task to the strongest unit (soft).
 
-Solver cases: a plan made by ``pairing.solve`` keeps the rule, checked
-independently. Validator cases: a plan broken on purpose for the rule is
-caught by ``pairing.validate`` with the rule's id.
+A soft rule: solver cases show the plan follows the rule (golden plans, and
+the rule's weight moving the plan its way); validator cases show a plan made
+worse on purpose in the validator's soft-rule figures.
 """
 
 from __future__ import annotations
@@ -16,6 +16,12 @@ from builders import (
     soft,
     solved,
     unit,
+)
+from fixtures_validate import (
+    changed_rows,
+    check,
+    make_instance,
+    plan_rows,
 )
 
 
@@ -87,3 +93,16 @@ def test_rank_weight_on_generated(gen):
     _, low = soft(gen, rank=0.0)
     _, high = soft(gen, rank=3.0)
     assert high["R10"]["rank_severity"] >= low["R10"]["rank_severity"]
+
+
+# -- validator cases: the figure shows a plan made worse on purpose --------------
+
+
+def test_r10_a_weaker_unit_on_the_heavier_village_shows_in_the_correlation():
+    # UP1 leads a1p1 (9.0), UP2 a1p2 (7.0): the stronger one should have a1p1
+    good = make_instance(units=changed_rows("units", "unit_id", "UP1", strength=20.0))
+    bad = make_instance(units=changed_rows("units", "unit_id", "UP2", strength=20.0))
+    for inst, rho in ((good, 1.0), (bad, -1.0)):
+        report = check(inst, plan_rows())
+        assert report.ok, report.summary()
+        assert report.soft.strength_severity_by_tier["province"] == rho

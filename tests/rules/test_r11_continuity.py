@@ -1,8 +1,8 @@
 """R11 Continuity with resident work teams (soft).
 
-Solver cases: a plan made by ``pairing.solve`` keeps the rule, checked
-independently. Validator cases: a plan broken on purpose for the rule is
-caught by ``pairing.validate`` with the rule's id.
+A soft rule: solver cases show the plan follows the rule (golden plans, and
+the rule's weight moving the plan its way); validator cases show a plan made
+worse on purpose in the validator's soft-rule figures.
 """
 
 from __future__ import annotations
@@ -14,6 +14,11 @@ from builders import (
     soft,
     solved,
     unit,
+)
+from fixtures_validate import (
+    check,
+    make_instance,
+    plan_rows,
 )
 
 
@@ -85,3 +90,26 @@ def test_continuity_weight_on_generated(gen):
     _, low = soft(gen, continuity=0.0)
     _, high = soft(gen, continuity=10.0)
     assert high["R11"]["kept"] >= low["R11"]["kept"]
+
+
+# -- validator cases: the figure shows a plan made worse on purpose --------------
+
+
+def test_r11_a_broken_team_is_counted_and_listed(instance):
+    assert (check(instance, plan_rows()).soft.continuity_kept) == 1  # UA in a2p1
+    # the team in a2p1 is CA2's, which could lead it; the plan gives it to UA
+    teams = [{"village_id": "a2p1", "unit_id": "CA2", "kind": "work_team"}]
+    data = plan_rows()
+    for r in data["village_pairs"]:
+        r["continuity"] = False
+    report = check(make_instance(resident_teams=teams), data)
+    assert report.ok, report.summary()  # a soft rule: reported, not a violation
+    r11 = report.soft.detail["R11"]
+    assert (r11["kept"], r11["keepable"], r11["breaks_total"]) == (0, 1, 1)
+    (brk,) = r11["breaks"]
+    assert (brk["village_id"], brk["unit_id"], brk["lead_unit_id"]) == (
+        "a2p1",
+        "CA2",
+        "UA",
+    )
+    assert brk["reason"]

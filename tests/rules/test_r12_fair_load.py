@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 from builders import cadres, province, soft, unit, with_xy
+from fixtures_validate import (
+    check,
+    cid,
+    hid,
+    plan_rows,
+    set_responsible,
+)
 
 # -- solver cases: the rule's weight ------------------------------------------
 
@@ -85,3 +92,19 @@ def test_even_load_weight_on_generated(gen):
     high_plan, high = soft(gen, even_load=3.0)
     assert high["R12"]["idle_while_full"] <= low["R12"]["idle_while_full"]
     assert np.std(_loads(high_plan, gen)) <= np.std(_loads(low_plan, gen)) + 1e-9
+
+
+# -- validator cases: the figure shows a plan made worse on purpose --------------
+
+
+def test_r12_one_cadre_carrying_the_cap_shows_in_the_loads(instance):
+    before = check(instance, plan_rows()).soft
+    assert before.max_load == 3
+    data = plan_rows()
+    for k in range(2):  # b1n's two households from CB1-03 to CB1-02 (3 already)
+        set_responsible(data, hid("b1n", k), "CB1", cid("CB1", 2))
+    report = check(instance, data)
+    assert report.ok, report.summary()
+    assert report.soft.max_load == 5  # at the cap (R5 still holds)
+    assert report.soft.mean_load_active > before.mean_load_active  # one fewer active
+    assert report.soft.mean_load == before.mean_load  # the same households
