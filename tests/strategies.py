@@ -209,6 +209,11 @@ def provinces(draw, *, teams: bool = True, tight: bool = False):
     return make_instance(**tables), short
 
 
+def solve_drawn(inst):  # type: ignore[no-untyped-def]
+    """``pairing.solve`` as the property tests call it (one worker, seed 0)."""
+    return pairing.solve(inst, time_limit=10, seed=0, workers=1)
+
+
 def solved_province(case):  # type: ignore[no-untyped-def]
     """Solve a drawn province; the plan must pass the validator too."""
     inst, _ = case

@@ -20,6 +20,8 @@ from fixtures_validate import (
     make_instance,
     plan_rows,
 )
+from hypothesis import given
+from strategies import SETTINGS, provinces, solve_drawn
 
 
 def test_r11_team_unit_keeps_its_village_against_r9():
@@ -90,6 +92,19 @@ def test_continuity_weight_on_generated(gen):
     _, low = soft(gen, continuity=0.0)
     _, high = soft(gen, continuity=10.0)
     assert high["R11"]["kept"] >= low["R11"]["kept"]
+
+
+@SETTINGS
+@given(provinces())
+def test_continuity_kept_wherever_the_rules_allow(case):
+    inst, _ = case
+    plan = solve_drawn(inst)
+    r11 = plan.info["soft"]["R11"]
+    # every team is a county unit of the village's county that can carry the
+    # whole county and has a free village slot in the witness
+    assert r11["kept"] == r11["teams"] == r11["keepable"], r11["breaks"]
+    vp = plan.village_pairs
+    assert int(vp["continuity"].sum()) == r11["kept"]
 
 
 # -- validator cases: the figure shows a plan made worse on purpose --------------
