@@ -334,7 +334,7 @@ def regions_with_key(**key: bool) -> list[dict]:
     return out
 
 
-def swap_leads(data, va: str, vb: str):  # type: ignore[no-untyped-def]
+def swap_leads(data, va: str, vb: str):
     """Swap the lead units of ``va`` and ``vb``, their cadres' households too.
 
     Cadre ``k`` of one unit's households in the two villages goes to cadre

@@ -209,12 +209,12 @@ def provinces(draw, *, teams: bool = True, tight: bool = False):
     return make_instance(**tables), short
 
 
-def solve_drawn(inst):  # type: ignore[no-untyped-def]
+def solve_drawn(inst):
     """``pairing.solve`` as the property tests call it (one worker, seed 0)."""
     return pairing.solve(inst, time_limit=10, seed=0, workers=1)
 
 
-def solved_province(case):  # type: ignore[no-untyped-def]
+def solved_province(case):
     """Solve a drawn province; the plan must pass the validator too."""
     inst, _ = case
     plan = pairing.solve(inst, time_limit=10, seed=0, workers=1)
@@ -223,7 +223,7 @@ def solved_province(case):  # type: ignore[no-untyped-def]
     return inst, plan
 
 
-def lead_rows(plan):  # type: ignore[no-untyped-def]
+def lead_rows(plan):
     """The plan's lead rows (one per poor village if R1 holds)."""
     vp = plan.village_pairs
     return vp[vp["role"] == "lead"]

@@ -9,6 +9,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from builders import solved
 from fixtures_validate import make_instance, make_plan, rows
 from workbooks import read_tables
 
@@ -224,3 +225,28 @@ def test_fast_writer_repeated_values_categoricals_and_illegal(tmp_path):
     bad = pd.DataFrame({"t": ["ok", "a\x01b"]})
     with pytest.raises(ValueError, match="cannot hold"):
         write_xlsx(tmp_path / "bad.xlsx", {"t": bad}, illegal="raise")
+
+
+# -- solver case: the annexes of a plan pairing.solve made ---------------------
+
+
+def test_r16_annex2_of_a_solved_plan_agrees_with_it(tiny_instance):
+    plan = solved(tiny_instance)  # validated too
+    main = annex2(tiny_instance, plan, "en")["Annex 2 units"]
+    body, total = main.iloc[:-1], main.iloc[-1]
+    units = tiny_instance.units
+    province_units = set(units.loc[units["tier"] == "province", "unit_id"])
+    assert set(body["Unit id"]) == province_units
+    vp = plan.village_pairs
+    prov = vp[(vp["role"] == "lead") & (vp["tier"] == "province")]
+    assert total["Villages"] == len(prov) == 2  # both key-county villages (R6)
+    hp = plan.household_pairs
+    hh = hp[hp["unit_id"].isin(province_units)]
+    assert total["Households covered by its cadres"] == len(hh)
+    assert total["Cadres responsible"] == hh["responsible_id"].nunique()
+    d = plan.dispatch
+    assert total["Dispatched cadres"] == int(d["unit_id"].isin(province_units).sum())
+    first, _ = annex1(tiny_instance, plan, "en").values()
+    assert list(first.iloc[:-1, 2]) == ["L-22-1"]  # the one province leader
+    taken = hp[hp["responsible_id"] == "L-22-1"]
+    assert first[first.columns[-1]].iloc[-1] == len(taken) == 5  # R7
