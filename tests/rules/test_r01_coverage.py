@@ -19,6 +19,8 @@ from fixtures_validate import (
 from hypothesis import given
 from strategies import RULE_SETTINGS, lead_rows, provinces, solved_province
 
+# -- validator cases ---------------------------------------------------------
+
 
 def test_r1_missing_lead_row(instance):
     data = plan_rows()

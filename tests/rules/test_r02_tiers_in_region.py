@@ -18,6 +18,8 @@ from fixtures_validate import (
 from hypothesis import given
 from strategies import RULE_SETTINGS, lead_rows, provinces, solved_province
 
+# -- validator cases ---------------------------------------------------------
+
 
 def test_r2_county_unit_outside_its_county(instance):
     """CA1 (county A1) leads b1p2 of county B1, with its households and team."""

@@ -31,6 +31,8 @@ from fixtures_validate import (
 import pairing
 from pairing import Infeasible
 
+# -- solver cases ------------------------------------------------------------
+
 
 def _r3(scattered: int):
     return province(

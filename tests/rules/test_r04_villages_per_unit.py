@@ -26,6 +26,8 @@ from strategies import RULE_SETTINGS, lead_rows, provinces, solved_province
 import pairing
 from pairing import Infeasible, Rules
 
+# -- solver cases ------------------------------------------------------------
+
 
 def test_infeasible_r4_minimum_with_no_village():
     inst = province(

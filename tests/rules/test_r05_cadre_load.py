@@ -27,6 +27,8 @@ from strategies import RULE_SETTINGS, provinces, solved_province
 
 from pairing import Rules
 
+# -- validator cases ---------------------------------------------------------
+
 
 def test_r5_cap_resolution(instance):
     # UA-02 carries 3: a personal cap of 2 is broken

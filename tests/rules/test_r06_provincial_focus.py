@@ -24,6 +24,8 @@ from fixtures_validate import (
 
 from pairing import Rules
 
+# -- solver cases ------------------------------------------------------------
+
 
 def test_r6_forces_a_key_county_village_to_the_province():
     # R9 alone would give the province unit the heavier v1; R6 (share 0.5 of

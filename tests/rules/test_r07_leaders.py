@@ -28,6 +28,8 @@ from fixtures_validate import (
     set_responsible,
 )
 
+# -- solver cases ------------------------------------------------------------
+
 
 def test_r7_leader_takes_the_most_severe_households_of_the_contact_village():
     sev = [1.0, 7.0, 3.0, 9.0, 2.0, 8.0, 4.0, 5.0]

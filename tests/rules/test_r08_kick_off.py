@@ -25,6 +25,8 @@ from fixtures_validate import (
     set_responsible,
 )
 
+# -- solver cases ------------------------------------------------------------
+
 
 def test_r8_kick_off_teams():
     inst = province(

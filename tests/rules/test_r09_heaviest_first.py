@@ -21,6 +21,8 @@ from fixtures_validate import (
     swap_leads,
 )
 
+# -- solver cases ------------------------------------------------------------
+
 
 def test_r9_heavier_village_to_the_province_unit():
     inst = province(

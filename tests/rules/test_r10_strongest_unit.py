@@ -24,6 +24,8 @@ from fixtures_validate import (
     plan_rows,
 )
 
+# -- solver cases ------------------------------------------------------------
+
 
 def test_r10_stronger_province_unit_takes_the_heavier_village():
     inst = province(

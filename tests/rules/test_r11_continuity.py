@@ -23,6 +23,8 @@ from fixtures_validate import (
 from hypothesis import given
 from strategies import SETTINGS, provinces, solve_drawn
 
+# -- solver cases ------------------------------------------------------------
+
 
 def test_r11_team_unit_keeps_its_village_against_r9():
     # without the team, the province unit would take the heavier v1 (R9)

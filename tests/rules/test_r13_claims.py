@@ -22,6 +22,8 @@ from fixtures_validate import (
     plan_rows,
 )
 
+# -- solver cases ------------------------------------------------------------
+
 
 def test_r13_claims_honoured_up_to_max_most_severe_first():
     inst = province(
