@@ -302,6 +302,7 @@ def _lagrangian(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
         hint=kw["hint"],
         params=kw["params"],
         progress=lambda d: kw["report"](d.pop("phase"), **d),
+        v_block=instance.v_prefecture,
     )
     work = dict(res.iterations)
     work.update({f"seconds {k}": int(round(1000 * v)) for k, v in res.seconds.items()})

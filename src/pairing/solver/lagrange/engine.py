@@ -46,6 +46,7 @@ from .dual import Evaluation, Relaxation
 from .master import Master, generate_columns
 from .prices import Prices
 from .primal import CoreResult, CoreRunner, core_mask
+from .regional import RegionalParams, run_regional
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,17 @@ class EngineParams:
     core_thread
         Run the core MIPs during column generation in a second thread (the
         machine's second core; never under ``deterministic``).
+    strategy
+        ``master`` (column generation, this module), ``regional`` (the
+        smoothed dual and regional MIPs of :mod:`.regional`, for instances
+        whose master LP grows too slow) or ``auto``: ``regional`` from
+        ``regional_pairs`` candidate pairs on, when the villages' blocks
+        are given.
+    regional_pairs
+        Size from which ``auto`` takes the regional strategy (the 1.29M
+        instance has 2.2M pairs, the 430k default 240k).
+    regional
+        The regional strategy's settings (its defaults when ``None``).
 
     Examples
     --------
@@ -119,6 +131,9 @@ class EngineParams:
     core_seconds: float = 3.0
     gap_tolerance: float = 2e-3
     core_thread: bool = True
+    strategy: str = "auto"
+    regional_pairs: int = 1_000_000
+    regional: RegionalParams | None = None
 
 
 @dataclass
@@ -163,6 +178,7 @@ def run_engine(
     hint: IntArray | None = None,
     params: EngineParams | None = None,
     progress: Callable[[dict[str, Any]], None] | None = None,
+    v_block: IntArray | None = None,
 ) -> EngineResult:
     """Lead units for every poor village, a proven bound and the prices.
 
@@ -189,6 +205,8 @@ def run_engine(
         The engine's settings (:class:`EngineParams`).
     progress
         Called with ``{"phase", "elapsed", "incumbent", "bound"}``.
+    v_block
+        Per village, its block for the regional strategy (its prefecture).
 
     Raises
     ------
@@ -196,6 +214,25 @@ def run_engine(
         When stopped before any plan was found.
     """
     p = params or EngineParams()
+    if p.strategy == "regional" or (
+        p.strategy == "auto" and v_block is not None and c.n >= p.regional_pairs
+    ):
+        if v_block is None:
+            raise ValueError("the regional strategy needs each village's block")
+        return _regional(
+            c,
+            n_regions=n_regions,
+            u_region=u_region,
+            u_tier=u_tier,
+            v_block=v_block,
+            time_limit=time_limit,
+            stop=stop,
+            seed=seed,
+            deterministic=deterministic,
+            hint=hint,
+            params=p.regional,
+            progress=progress,
+        )
     start = time.perf_counter()
     deadline = start + time_limit
 
@@ -400,6 +437,20 @@ def run_engine(
         prices=prices,
         iterations=work,
         seconds=seconds,
+    )
+
+
+def _regional(c: Candidates, **kw: Any) -> EngineResult:
+    """:func:`~.regional.run_regional`'s outcome as an :class:`EngineResult`."""
+    res = run_regional(c, **kw)
+    assert res.lead is not None
+    return EngineResult(
+        lead=res.lead,
+        objective=res.objective,
+        bound=max(res.bound.bound, res.objective),
+        prices=_prices(c, res.relax, res.bound),
+        iterations=res.work,
+        seconds=res.seconds,
     )
 
 

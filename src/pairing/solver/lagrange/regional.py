@@ -1,0 +1,333 @@
+"""The village stage's engine for large instances: smoothed dual, core, regions.
+
+Column generation (:mod:`.engine`) solves the Lagrangian dual exactly, but
+its master LP grows faster than the instance: at 1.29M households one
+master solve takes 2-9 s and the sifting LP that warm-starts it 40-60 s
+(measured on 2 shared cores), so it cannot run within the time of a solve.
+This strategy keeps the same relaxation and the same proof, and replaces
+every LP by passes over the pairs:
+
+1. **start** — the greedy, repaired by CP-SAT where it leaves villages;
+2. **dual** — the entropic smoothing of the dual function, minimised by
+   L-BFGS at falling temperatures (:mod:`.smooth`), each stage on a working
+   set of the pairs that can matter; after each, the *exact* ``D(y)`` over
+   every pair (:meth:`~.dual.Relaxation.evaluate`) is the bound, a proof at
+   any multipliers;
+3. **core** — the smoothed dual's fractional plan names the likely pairs;
+   HiGHS solves the stage's model on them (:func:`~.primal.solve_core`);
+4. **regions** — one exact MIP per prefecture on a wider core, side by
+   side, the rest of the plan fixed (:mod:`.lns`), repeated while it gains.
+
+The incumbent is the engine's own (every plan is checked against the whole
+model); the result carries the prices of the best bound.
+
+Examples
+--------
+>>> RegionalParams().temperatures
+(10.0, 3.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ...errors import NoPlanFound
+from ...instance import FloatArray, IntArray
+from ..candidates import Candidates
+from ..greedy import greedy
+from ..model import build_model
+from .dual import Evaluation, Relaxation
+from .lns import lns_blocks, lns_round
+from .primal import solve_core
+from .smooth import Smoothed, minimise, start_multipliers, working_set
+
+
+@dataclass(frozen=True)
+class RegionalParams:
+    """Settings of the large-instance strategy, each with its reason.
+
+    Attributes
+    ----------
+    temperatures
+        The smoothing's temperatures, in score units: 10 gets within ~0.4%
+        of the dual's minimum, 3 within ~0.05%, 1 within ~0.01% (1.29M).
+    iterations
+        Most L-BFGS iterations per temperature (they end earlier once
+        ``D_tau`` stops falling).
+    dual_share
+        Most of the stage's time the dual may take.
+    delta
+        A pair joins a stage's working set when its unit's best set holding
+        it is within ``delta`` temperatures of the unit's best (its weight
+        is below ``exp(-delta)`` otherwise).
+    per_village
+        Each village's best pairs by reduced value, always in the working set.
+    threads
+        Threads for the smoothed passes and the regional MIPs.
+    core_probability
+        A pair whose smoothed probability reaches this joins the first core.
+    core_seconds
+        Most seconds of the first core MIP.
+    block_probability, block_per_village
+        A regional block keeps the pairs of at least this probability and
+        each village's cheapest by forcing cost.
+    block_seconds
+        Most seconds of one regional MIP.
+    block_nodes
+        Branch-and-bound nodes of a core or regional MIP under
+        ``deterministic``.
+    """
+
+    temperatures: tuple[float, ...] = (10.0, 3.0, 1.0)
+    iterations: int = 150
+    dual_share: float = 0.5
+    delta: float = 40.0
+    per_village: int = 8
+    threads: int = 2
+    core_probability: float = 0.15
+    core_seconds: float = 10.0
+    block_probability: float = 0.02
+    block_per_village: int = 3
+    block_seconds: float = 8.0
+    block_nodes: int = 200
+
+
+@dataclass
+class Regional:
+    """What :func:`run_regional` found (read by :func:`~.engine.run_engine`)."""
+
+    lead: IntArray | None
+    objective: float
+    bound: Evaluation
+    relax: Relaxation
+    likely: FloatArray
+    work: dict[str, int]
+    seconds: dict[str, float]
+
+
+def run_regional(
+    c: Candidates,
+    *,
+    n_regions: int,
+    u_region: IntArray,
+    u_tier: IntArray,
+    v_block: IntArray,
+    time_limit: float,
+    stop: Callable[[], bool] | None = None,
+    seed: int = 0,
+    deterministic: bool = False,
+    hint: IntArray | None = None,
+    params: RegionalParams | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> Regional:
+    """Lead units, the exact bound at the smoothed multipliers, and the work done.
+
+    Parameters are those of :func:`~.engine.run_engine`, with ``v_block``
+    the block (prefecture) of each village. Under ``deterministic`` the
+    work is counted: fixed L-BFGS iterations, MIP node limits, blocks
+    merged in a fixed order.
+
+    Raises
+    ------
+    NoPlanFound
+        When stopped before any plan was found.
+    """
+    p = params or RegionalParams()
+    start = time.perf_counter()
+    deadline = start + time_limit
+
+    def stopped() -> bool:
+        if stop is not None and stop():
+            return True
+        return not deterministic and time.perf_counter() >= deadline
+
+    def until(share: float) -> Callable[[], bool]:
+        end = start + share * time_limit
+        return lambda: stopped() or (not deterministic and time.perf_counter() >= end)
+
+    seconds: dict[str, float] = {}
+    work: dict[str, int] = {}
+    best_lead: list[IntArray | None] = [None]
+    best_obj = [-math.inf]
+
+    def offer(lead: IntArray | None) -> bool:
+        if lead is None or not np.all(lead[c.villages] >= 0):
+            return False
+        value = float(c.objective(lead))
+        if value > best_obj[0]:
+            best_lead[0], best_obj[0] = lead.copy(), value
+            return True
+        return False
+
+    def report(phase: str, bound: float | None) -> None:
+        if progress is not None:
+            progress(
+                {
+                    "phase": phase,
+                    "elapsed": time.perf_counter() - start,
+                    "incumbent": best_obj[0] if best_lead[0] is not None else None,
+                    "bound": bound,
+                }
+            )
+
+    t0 = time.perf_counter()
+    m = build_model(c)
+    relax = Relaxation(m)
+    offer(
+        _start(
+            c, n_regions, u_region, u_tier, hint, seed, deterministic, stop, time_limit
+        )
+    )
+    seconds["start"] = time.perf_counter() - t0
+    report("start", None)
+
+    t0 = time.perf_counter()
+    bound, likely, passes = _dual(relax, p, until(p.dual_share), deterministic, report)
+    work["smoothed passes"] = passes
+    seconds["dual"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    loss = _loss(relax, bound)
+    nodes = p.block_nodes if deterministic else None
+    if not stopped():
+        keep = (likely >= p.core_probability) | c.team
+        if best_lead[0] is not None:
+            keep |= best_lead[0][c.pv] == c.pu
+        left = max(0.1, deadline - time.perf_counter())
+        core = solve_core(
+            c,
+            m,
+            keep,
+            best_lead[0],
+            seconds=min(p.core_seconds, left),
+            seed=seed,
+            nodes=nodes,
+            stop=stopped,
+        )
+        work["core pairs"] = core.pairs
+        if offer(core.lead):
+            report("core", bound.bound)
+    seconds["core"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    blocks = lns_blocks(v_block, c.villages)
+    rounds = 0
+    while best_lead[0] is not None and not stopped():
+        left = deadline - time.perf_counter()
+        new = lns_round(
+            c,
+            m,
+            best_lead[0],
+            blocks,
+            likely,
+            loss,
+            probability=p.block_probability,
+            per_village=p.block_per_village,
+            seconds=max(0.1, min(p.block_seconds, 0.9 * left)),
+            seed=seed,
+            nodes=nodes,
+            stop=stopped,
+            threads=p.threads,
+        )
+        rounds += 1
+        if not offer(new):
+            break
+        report("regions", bound.bound)
+    work["regional rounds"] = rounds
+    seconds["regions"] = time.perf_counter() - t0
+    if best_lead[0] is None:
+        raise NoPlanFound(
+            f"the village stage found no plan in {time_limit:g} s "
+            f"({c.n} candidate pairs); allow more time"
+        )
+    return Regional(best_lead[0], best_obj[0], bound, relax, likely, work, seconds)
+
+
+def _start(
+    c: Candidates,
+    n_regions: int,
+    u_region: IntArray,
+    u_tier: IntArray,
+    hint: IntArray | None,
+    seed: int,
+    deterministic: bool,
+    stop: Callable[[], bool] | None,
+    time_limit: float,
+) -> IntArray | None:
+    """The greedy's plan, repaired by CP-SAT where it leaves villages."""
+    g = greedy(c, n_regions, u_region, u_tier, start=hint)
+    if np.all(g[c.villages] >= 0):
+        return g
+    from ..repair import repair
+
+    fixed, _ = repair(
+        c,
+        g,
+        time_limit=0.2 * time_limit,
+        seed=seed,
+        deterministic=deterministic,
+        stop=stop,
+    )
+    return fixed
+
+
+def _dual(
+    relax: Relaxation,
+    p: RegionalParams,
+    stop: Callable[[], bool],
+    deterministic: bool,
+    report: Callable[[str, float | None], None],
+) -> tuple[Evaluation, FloatArray, int]:
+    """The smoothed dual's stages: the best exact evaluation, the last
+    fractional plan and the passes made."""
+    y = start_multipliers(relax)
+    best = relax.evaluate(y)
+    likely = np.zeros(relax.model.n_pairs)
+    passes = 0
+    for k, tau in enumerate(p.temperatures):
+        if stop():
+            break
+        pairs = None
+        if k > 0:  # the pairs that can matter at this temperature
+            here = relax.evaluate(y)
+            pairs = np.flatnonzero(
+                working_set(here, relax, p.delta * tau, p.per_village)
+            )
+        smooth = Smoothed(relax, pairs, threads=p.threads)
+        try:
+            res = minimise(
+                smooth,
+                y,
+                tau=tau,
+                iterations=p.iterations,
+                stop=None if deterministic else stop,
+            )
+            passes += res.evaluations
+            smooth.value(res.y, tau)  # the fractional plan at the point kept
+            likely = smooth.pair_marginals()
+        finally:
+            smooth.close()
+        y = res.y
+        e = relax.evaluate(y)
+        if e.value < best.value:
+            best = e
+        report(f"dual tau={tau:g}", best.bound)
+        if res.stopped:
+            break
+    return best, likely, passes
+
+
+def _loss(relax: Relaxation, e: Evaluation) -> FloatArray:
+    """Each pair's forcing cost at ``e`` (see :class:`~.prices.Prices`)."""
+    units = relax.units
+    upper = units.forcing_bounds(e.reduced)
+    pu = np.empty(relax.model.n_pairs, dtype=np.int64)
+    pu[units.order] = units.seg
+    out: FloatArray = np.maximum(e.unit_value[pu] - upper, 0.0)
+    return out
