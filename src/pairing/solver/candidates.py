@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -86,6 +86,10 @@ class Candidates:
     demand: IntArray
     n_villages: int
     n_units: int
+    province_tier: Any = None
+    """When the province tier was pruned: every eligible province pair's
+    score (:class:`~.lagrange.dense.ProvinceTier`), so a bound can price
+    the pairs pruning left out."""
 
     @property
     def n(self) -> int:
@@ -589,6 +593,26 @@ def build_candidates(
     num, den = _share(instance.rules.province_key_county_share)
     prov_max = int(instance.u_max[prov].sum())
 
+    dense = None
+    if prune and len(poor) * len(prov) > PROVINCE_PAIRS_MAX:
+        from .lagrange.dense import build_tier
+
+        u_min = np.where(can_lead, instance.u_min, 0).astype(np.int64)
+        u_max = np.where(can_lead, instance.u_max, 0).astype(np.int64)
+        dense = build_tier(
+            instance,
+            poor,
+            prov,
+            demand,
+            cap,
+            fixed=fixed,
+            prefer=prefer,
+            bonus=bonus if prefer is not None else 0,
+            lo=u_min,
+            hi=u_max,
+            need=np.where(can_lead, need, 0).astype(np.int64),
+            r6=(num, den),
+        )
     return Candidates(
         villages=poor,
         pv=pv,
@@ -616,4 +640,5 @@ def build_candidates(
         demand=demand,
         n_villages=len(instance.villages),
         n_units=n_u,
+        province_tier=dense,
     )

@@ -28,6 +28,7 @@ seed give the same plan.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -444,11 +445,12 @@ def _regional(c: Candidates, **kw: Any) -> EngineResult:
     """:func:`~.regional.run_regional`'s outcome as an :class:`EngineResult`."""
     res = run_regional(c, **kw)
     assert res.lead is not None
+    prices = dataclasses.replace(_prices(c, res.relax, res.bound), bound=res.proof)
     return EngineResult(
         lead=res.lead,
         objective=res.objective,
-        bound=max(res.bound.bound, res.objective),
-        prices=_prices(c, res.relax, res.bound),
+        bound=max(res.proof, res.objective),
+        prices=prices,
         iterations=res.work,
         seconds=res.seconds,
     )

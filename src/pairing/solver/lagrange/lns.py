@@ -22,7 +22,7 @@ offered.
 Examples
 --------
 >>> import numpy as np
->>> lns_blocks(np.array([0, 0, 1]), np.array([0, 1, 2])).tolist()
+>>> lns_blocks(np.array([0, 0, 1]), np.array([0, 1, 2]))
 [[0, 1], [2]]
 """
 
@@ -114,6 +114,8 @@ def lns_round(
     slack = float(own.sum())  # the R6 row's left side (its floor is 0)
 
     def solve(k: int) -> BlockOutcome:
+        if stop is not None and stop():  # no model is built after a stop
+            return BlockOutcome(np.zeros(0, dtype=np.int64), None, "stopped")
         free = (pair_block == k) & (core | current)
         floor = own[k] - max(slack, 0.0) / len(blocks)
         bm, pairs, start = _block_model(m, free, current, floor)
