@@ -205,6 +205,24 @@ def run_regional(
     work["smoothed passes"] = passes
     seconds["dual"] = time.perf_counter() - t0
 
+    if best_lead[0] is None and not stopped():
+        # the greedy left villages the repair could not place: start it
+        # again from the smoothed dual's likeliest lead of each village
+        offer(
+            _start(
+                c,
+                n_regions,
+                u_region,
+                u_tier,
+                _likeliest(c, likely),
+                seed,
+                deterministic,
+                stop,
+                time_limit,
+            )
+        )
+        report("start", proof)
+
     t0 = time.perf_counter()
     loss = _loss(relax, bound)
     nodes = p.block_nodes if deterministic else None
@@ -318,6 +336,7 @@ def _dual(
                 working_set(here, relax, p.delta * tau, p.per_village)
             )
         smooth = Smoothed(relax, pairs, threads=p.threads)
+        del pairs
         try:
             res = minimise(
                 smooth,
@@ -331,6 +350,7 @@ def _dual(
             likely = smooth.pair_marginals()
         finally:
             smooth.close()
+            del smooth  # before the next stage builds its own (peak memory)
         y = res.y
         e = relax.evaluate(y)
         v = value(e)
@@ -347,6 +367,16 @@ def _floor(value: float) -> float:
     floating-point error (objectives are integers), as
     :attr:`~.dual.Evaluation.bound` does."""
     return float(math.floor(value + 1e-7 * abs(value) + 1e-6))
+
+
+def _likeliest(c: Candidates, likely: FloatArray) -> IntArray:
+    """Per village, the unit of its most likely pair (-1 for other villages)."""
+    order = np.lexsort((-likely, c.pv))
+    g = c.pv[order]
+    first = order[np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]] if c.n else order
+    out = np.full(c.n_villages, -1, dtype=np.int64)
+    out[c.pv[first]] = c.pu[first]
+    return out
 
 
 def _loss(relax: Relaxation, e: Evaluation) -> FloatArray:

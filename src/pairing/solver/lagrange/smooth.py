@@ -82,15 +82,15 @@ class _Units:
         self.single = sub.fits & (lo <= 1) & (hi >= 1)
         pair_ok = (lo <= 2) & (hi >= 2)
         pe = sub.partner_end  # lighter partners of i: [first, pe)
-        self.light_at = np.maximum(pe - 1, 0)
+        self.light_at = np.maximum(pe - 1, 0).astype(np.int32)
         self.light_ok = pair_ok & (pe > first)
         # heavier partners of i: the j of its unit with pe_j > i, a prefix of
         # the unit's pairs sorted by pe descending
-        self.by_end = np.lexsort((-pe, seg))
+        self.by_end = np.lexsort((-pe, seg)).astype(np.int32)
         big = n + 2
         key = seg[self.by_end] * (2 * big) + (big - pe[self.by_end])
         at = np.searchsorted(key, seg * (2 * big) + (big - np.arange(n)), "left")
-        self.heavy_at = np.maximum(at - 1, 0)
+        self.heavy_at = np.maximum(at - 1, 0).astype(np.int32)
         self.heavy_ok = pair_ok & (at > first)
         self.empty = u.lo == 0
         self.active = (u.hi > 0) & (np.diff(starts) > 0)
@@ -252,7 +252,6 @@ class Smoothed:
         self.groups = [_Units(relax, pairs[g]) for g in groups]
         self.at = [relax.at_pairs[g.pairs] for g in self.groups]
         self.cost = [relax.cost[g.pairs] for g in self.groups]
-        self.a_pairs = [relax.a_rel[:, g.pairs].tocsr() for g in self.groups]
         lo, hi = relax.lo, relax.hi
         self.side = np.where(np.isfinite(hi), hi, np.where(np.isfinite(lo), lo, 0.0))
         m = relax.model
@@ -301,7 +300,7 @@ class Smoothed:
         for k, (val, p) in enumerate(parts):
             total += val
             self.marginals[k] = p
-            act += self.a_pairs[k] @ p
+            act += self.at[k].T @ p
         if len(relax.aux):
             rc = relax.cost[relax.aux] - relax.at_aux @ y
             a, b = self.aux_lo * rc / tau, self.aux_hi * rc / tau
