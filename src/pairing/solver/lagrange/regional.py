@@ -7,12 +7,14 @@ master solve takes 2-9 s and the sifting LP that warm-starts it 40-60 s
 This strategy keeps the same relaxation and the same proof, and replaces
 every LP by passes over the pairs:
 
-1. **start** — the greedy, repaired by CP-SAT where it leaves villages;
-2. **dual** — the entropic smoothing of the dual function, minimised by
+1. **dual** — the entropic smoothing of the dual function, minimised by
    L-BFGS at falling temperatures (:mod:`.smooth`), each stage on a working
    set of the pairs that can matter; after each, the *exact* ``D(y)`` over
    every pair (:meth:`~.dual.Relaxation.evaluate`) is the bound, a proof at
    any multipliers;
+2. **start** — the greedy from the smoothed dual's likeliest lead of each
+   village (from the scores alone if that leaves villages), repaired by
+   CP-SAT where it still leaves some;
 3. **core** — the smoothed dual's fractional plan names the likely pairs;
    HiGHS solves the stage's model on them (:func:`~.primal.solve_core`);
 4. **regions** — one exact MIP per prefecture on a wider core, side by
@@ -184,44 +186,43 @@ def run_regional(
     t0 = time.perf_counter()
     m = build_model(c)
     relax = Relaxation(m)
-    offer(
-        _start(
-            c, n_regions, u_region, u_tier, hint, seed, deterministic, stop, time_limit
-        )
-    )
-    seconds["start"] = time.perf_counter() - t0
-    report("start", None)
-
-    t0 = time.perf_counter()
+    seconds["model"] = time.perf_counter() - t0
 
     def value(e: Evaluation) -> float:  # the whole stage's D(y), pruned pairs too
         if c.province_tier is None:
             return e.value
         return full_bound(relax, e, c.province_tier)
 
+    # the dual first: it needs no plan, and its likeliest leads are a far
+    # better start for the greedy than the scores alone (1.29M: 7.662M
+    # against 7.569M), which also leaves it fewer villages to repair
+    t0 = time.perf_counter()
     bound, proof, likely, passes = _dual(
         relax, p, until(p.dual_share), deterministic, report, value
     )
     work["smoothed passes"] = passes
     seconds["dual"] = time.perf_counter() - t0
 
-    if best_lead[0] is None and not stopped():
-        # the greedy left villages the repair could not place: start it
-        # again from the smoothed dual's likeliest lead of each village
+    t0 = time.perf_counter()
+    hints = ([_likeliest(c, likely)] if passes else []) + [hint]
+    for start_hint in hints:  # the user's hint (or none) only if needed
+        if best_lead[0] is not None:
+            break
         offer(
             _start(
                 c,
                 n_regions,
                 u_region,
                 u_tier,
-                _likeliest(c, likely),
+                start_hint,
                 seed,
                 deterministic,
                 stop,
                 time_limit,
             )
         )
-        report("start", proof)
+    seconds["start"] = time.perf_counter() - t0
+    report("start", proof)
 
     t0 = time.perf_counter()
     loss = _loss(relax, bound)
