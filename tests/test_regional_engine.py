@@ -3,16 +3,15 @@ the function it claims, its bound is a proof, its plans keep every rule."""
 
 from __future__ import annotations
 
-import functools
 import itertools
 
 import numpy as np
 import pytest
 
 import pairing
-from pairing.solver.candidates import build_candidates
+from pairing.params import SolveParams
+from pairing.solver.candidates import CandidateParams, build_candidates
 from pairing.solver.greedy import greedy
-from pairing.solver.lagrange import engine
 from pairing.solver.lagrange.dual import Relaxation
 from pairing.solver.lagrange.engine import EngineParams, run_engine
 from pairing.solver.lagrange.lns import lns_blocks, lns_round
@@ -202,33 +201,32 @@ def test_regional_deterministic_gives_the_same_plan_twice():
     assert a.bound.value == b.bound.value
 
 
-def test_regional_plans_validate_end_to_end(monkeypatch):
+def test_regional_plans_validate_end_to_end():
     """Forced on a 43k instance (the switch is by size), the whole solve's
     plan passes the independent validator."""
-    monkeypatch.setattr(
-        engine, "EngineParams", functools.partial(EngineParams, regional_pairs=0)
-    )
+    params = SolveParams(engine=EngineParams(regional_pairs=0))
     inst = pairing.generate(43_000, seed=2)
-    plan = pairing.solve(inst, method="lagrangian", time_limit=40, seed=0)
+    plan = pairing.solve(
+        inst, method="lagrangian", time_limit=40, seed=0, params=params
+    )
     assert plan.info["stages"]["villages"]["work"].get("smoothed passes", 0) > 0
     assert pairing.validate(inst, plan).ok
     assert plan.info["objective"] <= plan.info["best_bound"]
 
 
-def test_pruned_province_pairs_are_priced_back(monkeypatch):
+def test_pruned_province_pairs_are_priced_back():
     """With the province tier pruned, the dense pass makes ``D(y)`` the bound
     of the whole stage again: equal to the unpruned relaxation's at the same
     multipliers, and above the pruned one's wherever pruning cut a best set."""
-    from pairing.solver import candidates
     from pairing.solver.lagrange.dense import full_bound
 
     inst = pairing.generate(8_600, seed=3)
     d = inst.v_households
     whole = Relaxation(build_model(build_candidates(inst, d)))
-    monkeypatch.setattr(candidates, "PROVINCE_PAIRS_MAX", 100)
-    monkeypatch.setattr(candidates, "PROVINCE_PER_VILLAGE", 2)
-    monkeypatch.setattr(candidates, "PROVINCE_PER_UNIT", 2)
-    c = build_candidates(inst, d, prune=True)
+    tight = CandidateParams(
+        province_pairs_max=100, province_per_village=2, province_per_unit=2
+    )
+    c = build_candidates(inst, d, prune=True, params=tight)
     assert c.province_tier is not None
     assert c.province.sum() < build_candidates(inst, d).province.sum()
     pruned = Relaxation(build_model(c))

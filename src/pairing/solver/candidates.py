@@ -594,7 +594,7 @@ def build_candidates(
     prov_max = int(instance.u_max[prov].sum())
 
     dense = None
-    if prune and len(poor) * len(prov) > PROVINCE_PAIRS_MAX:
+    if prune and len(poor) * len(prov) > p.province_pairs_max:
         from .lagrange.dense import build_tier
 
         u_min = np.where(can_lead, instance.u_min, 0).astype(np.int64)
