@@ -242,3 +242,31 @@ def test_pruned_province_pairs_are_priced_back():
         assert full == pytest.approx(whole.evaluate(y).value)
         gaps.append(full - e.value)
     assert max(gaps) > 0
+
+
+def test_a_stop_after_the_start_returns_a_valid_plan_at_once():
+    """A stop requested once the regional strategy has its start plan ends
+    the stage there (no core, no regional round) and the whole solve returns
+    that plan, valid (the anytime contract of #9; no timings)."""
+    params = SolveParams(engine=EngineParams(regional_pairs=0))
+    inst = pairing.generate(12_000, seed=4)
+    asked = []
+
+    def progress(event):
+        if event["stage"] == "villages" and event["phase"] == "start":
+            asked.append(True)
+
+    plan = pairing.solve(
+        inst,
+        method="lagrangian",
+        time_limit=120,
+        seed=0,
+        params=params,
+        progress=progress,
+        stop=lambda: bool(asked),
+    )
+    work = plan.info["stages"]["villages"]["work"]
+    assert asked and work["smoothed passes"] > 0
+    assert work.get("regional rounds", 0) == 0 and "core pairs" not in work
+    assert pairing.validate(inst, plan).ok
+    assert plan.info["objective"] <= plan.info["best_bound"]

@@ -32,7 +32,6 @@ Examples
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -43,11 +42,12 @@ from ...errors import NoPlanFound
 from ...instance import FloatArray, IntArray
 from ..candidates import Candidates
 from ..greedy import greedy
-from ..model import build_model
+from ..model import SparseModel, build_model
 from .dense import full_bound
 from .dual import Evaluation, Relaxation
 from .lns import lns_blocks, lns_round
 from .primal import solve_core
+from .run import Run
 from .smooth import Smoothed, minimise, start_multipliers, working_set
 
 
@@ -138,55 +138,17 @@ def run_regional(
     Parameters are those of :func:`~.engine.run_engine`, with ``v_block``
     the block (prefecture) of each village. Under ``deterministic`` the
     work is counted: fixed L-BFGS iterations, MIP node limits, blocks
-    merged in a fixed order.
+    merged in a fixed order. A stop (or the time limit) ends the step under
+    way at its next check and returns the best plan so far.
 
     Raises
     ------
     NoPlanFound
         When stopped before any plan was found.
     """
+    run = Run(c, time_limit, stop, deterministic, progress)
     p = params or RegionalParams()
-    start = time.perf_counter()
-    deadline = start + time_limit
-
-    def stopped() -> bool:
-        if stop is not None and stop():
-            return True
-        return not deterministic and time.perf_counter() >= deadline
-
-    def until(share: float) -> Callable[[], bool]:
-        end = start + share * time_limit
-        return lambda: stopped() or (not deterministic and time.perf_counter() >= end)
-
-    seconds: dict[str, float] = {}
-    work: dict[str, int] = {}
-    best_lead: list[IntArray | None] = [None]
-    best_obj = [-math.inf]
-
-    def offer(lead: IntArray | None) -> bool:
-        if lead is None or not np.all(lead[c.villages] >= 0):
-            return False
-        value = float(c.objective(lead))
-        if value > best_obj[0]:
-            best_lead[0], best_obj[0] = lead.copy(), value
-            return True
-        return False
-
-    def report(phase: str, bound: float | None) -> None:
-        if progress is not None:
-            progress(
-                {
-                    "phase": phase,
-                    "elapsed": time.perf_counter() - start,
-                    "incumbent": best_obj[0] if best_lead[0] is not None else None,
-                    "bound": bound,
-                }
-            )
-
-    t0 = time.perf_counter()
-    m = build_model(c)
-    relax = Relaxation(m)
-    seconds["model"] = time.perf_counter() - t0
+    m, relax = run.timed("model", lambda: _relaxation(c))
 
     def value(e: Evaluation) -> float:  # the whole stage's D(y), pruned pairs too
         if c.province_tier is None:
@@ -196,91 +158,120 @@ def run_regional(
     # the dual first: it needs no plan, and its likeliest leads are a far
     # better start for the greedy than the scores alone (1.29M: 7.662M
     # against 7.569M), which also leaves it fewer villages to repair
-    t0 = time.perf_counter()
-    bound, proof, likely, passes = _dual(
-        relax, p, until(p.dual_share), deterministic, report, value
+    bound, proof, likely, passes = run.timed(
+        "dual",
+        lambda: _dual(
+            relax, p, run.until(p.dual_share), deterministic, run.report, value
+        ),
     )
-    work["smoothed passes"] = passes
-    seconds["dual"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
+    run.work.update({"smoothed passes": passes, "regional rounds": 0})
+    run.proof = proof
     hints = ([_likeliest(c, likely)] if passes else []) + [hint]
     for start_hint in hints:  # the user's hint (or none) only if needed
-        if best_lead[0] is not None:
+        if run.lead is not None:
             break
-        offer(
-            _start(
+
+        def begin(h: IntArray | None = start_hint) -> IntArray | None:
+            return _start(
                 c,
                 n_regions,
                 u_region,
                 u_tier,
-                start_hint,
+                h,
                 seed,
                 deterministic,
                 stop,
                 time_limit,
             )
-        )
-    seconds["start"] = time.perf_counter() - t0
-    report("start", proof)
 
-    t0 = time.perf_counter()
+        run.offer(run.timed("start", begin), "start")
+    run.report("start", proof)
     loss = _loss(relax, bound)
     nodes = p.block_nodes if deterministic else None
-    if not stopped():
-        keep = (likely >= p.core_probability) | c.team
-        if best_lead[0] is not None:
-            keep |= best_lead[0][c.pv] == c.pu
-        left = max(0.1, deadline - time.perf_counter())
-        core = solve_core(
-            c,
-            m,
-            keep,
-            best_lead[0],
-            seconds=min(p.core_seconds, left),
-            seed=seed,
-            nodes=nodes,
-            stop=stopped,
+    if not run.stopped():
+        run.timed("core", lambda: _core(run, m, likely, p, seed, nodes))
+    if not run.stopped():
+        run.timed(
+            "regions",
+            lambda: _regions(
+                run, m, lns_blocks(v_block, c.villages), likely, loss, p, seed, nodes
+            ),
         )
-        work["core pairs"] = core.pairs
-        if offer(core.lead):
-            report("core", proof)
-    seconds["core"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    blocks = lns_blocks(v_block, c.villages)
-    rounds = 0
-    while best_lead[0] is not None and not stopped():
-        left = deadline - time.perf_counter()
-        new = lns_round(
-            c,
-            m,
-            best_lead[0],
-            blocks,
-            likely,
-            loss,
-            probability=p.block_probability,
-            per_village=p.block_per_village,
-            seconds=max(0.1, min(p.block_seconds, 0.9 * left)),
-            seed=seed,
-            nodes=nodes,
-            stop=stopped,
-            threads=p.threads,
-        )
-        rounds += 1
-        if not offer(new):
-            break
-        report("regions", proof)
-    work["regional rounds"] = rounds
-    seconds["regions"] = time.perf_counter() - t0
-    if best_lead[0] is None:
+    if run.lead is None:
         raise NoPlanFound(
             f"the village stage found no plan in {time_limit:g} s "
             f"({c.n} candidate pairs); allow more time"
         )
     return Regional(
-        best_lead[0], best_obj[0], bound, proof, relax, likely, work, seconds
+        run.lead, run.objective, bound, proof, relax, likely, run.work, run.seconds
     )
+
+
+def _relaxation(c: Candidates) -> tuple[SparseModel, Relaxation]:
+    """The stage's labelled model and its relaxation."""
+    m = build_model(c)
+    return m, Relaxation(m)
+
+
+def _core(
+    run: Run,
+    m: SparseModel,
+    likely: FloatArray,
+    p: RegionalParams,
+    seed: int,
+    nodes: int | None,
+) -> None:
+    """HiGHS on the smoothed dual's likely pairs (and the incumbent's)."""
+    c = run.c
+    keep = (likely >= p.core_probability) | c.team
+    if run.lead is not None:
+        keep |= run.lead[c.pv] == c.pu
+    core = solve_core(
+        c,
+        m,
+        keep,
+        run.lead,
+        seconds=min(p.core_seconds, max(0.1, run.left())),
+        seed=seed,
+        nodes=nodes,
+        stop=run.stopped,
+    )
+    run.work["core pairs"] = core.pairs
+    run.offer(core.lead, "core")
+
+
+def _regions(
+    run: Run,
+    m: SparseModel,
+    blocks: list[list[int]],
+    likely: FloatArray,
+    loss: FloatArray,
+    p: RegionalParams,
+    seed: int,
+    nodes: int | None,
+) -> None:
+    """Rounds of per-prefecture MIPs from the incumbent while they gain."""
+    rounds = 0
+    while run.lead is not None and not run.stopped():
+        new = lns_round(
+            run.c,
+            m,
+            run.lead,
+            blocks,
+            likely,
+            loss,
+            probability=p.block_probability,
+            per_village=p.block_per_village,
+            seconds=max(0.1, min(p.block_seconds, 0.9 * run.left())),
+            seed=seed,
+            nodes=nodes,
+            stop=run.stopped,
+            threads=p.threads,
+        )
+        rounds += 1
+        if not run.offer(new, "regions"):
+            break
+    run.work["regional rounds"] = rounds
 
 
 def _start(
