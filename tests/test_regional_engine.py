@@ -270,3 +270,23 @@ def test_a_stop_after_the_start_returns_a_valid_plan_at_once():
     assert work.get("regional rounds", 0) == 0 and "core pairs" not in work
     assert pairing.validate(inst, plan).ok
     assert plan.info["objective"] <= plan.info["best_bound"]
+
+
+def test_a_regional_repair_frees_no_province_lead(small):
+    """With only the local tiers movable, the repair fills the gaps without
+    freeing a village a province unit leads, and the plan keeps every row."""
+    from pairing.solver.repair import repair
+
+    inst, c, _ = small
+    g = greedy(c, len(inst.regions), inst.u_region, inst.u_tier)
+    local = inst.u_tier[np.maximum(g, 0)] > 0
+    gaps = c.villages[local[c.villages]][:3]
+    cut = g.copy()
+    cut[gaps] = -1
+    fixed, status = repair(c, cut, time_limit=30, movable=inst.u_tier > 0)
+    assert status == "feasible" and fixed is not None
+    assert np.all(fixed[c.villages] >= 0)
+    prov = (cut >= 0) & (inst.u_tier[np.maximum(cut, 0)] == 0)
+    np.testing.assert_array_equal(fixed[prov], cut[prov])
+    x = (fixed[c.pv] == c.pu).astype(np.int64)
+    assert complete(build_model(c), x) is not None

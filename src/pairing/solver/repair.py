@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..instance import IntArray
+from ..instance import BoolArray, IntArray
 from .candidates import Candidates
 from .cpsat import solve_cpsat
 from .model import build_model
@@ -35,6 +35,7 @@ def repair(
     workers: int = 1,
     deterministic: bool = False,
     stop: Callable[[], bool] | None = None,
+    movable: BoolArray | None = None,
 ) -> tuple[IntArray | None, str]:
     """A complete lead assignment that changes ``lead`` only near its gaps.
 
@@ -51,6 +52,14 @@ def repair(
         model), so the result does not depend on the wall clock.
     seed, workers, deterministic, stop
         As for :func:`~.cpsat.solve_cpsat`.
+    movable
+        Per unit, whether the villages it leads may join a neighbourhood
+        (all units when ``None``). Every province-tier unit is a candidate
+        of every village, so a neighbourhood over all tiers holds most of
+        the province; with only the local tiers movable it stays within the
+        gaps' prefectures (the free villages keep all their pairs, province
+        units' spare room included). The last step is the full model either
+        way.
 
     Returns
     -------
@@ -68,6 +77,8 @@ def repair(
         # one hop wider: the villages led by a candidate unit of a free village
         units = np.zeros(c.n_units, dtype=bool)
         units[c.pu[free[c.pv]]] = True
+        if movable is not None:
+            units &= movable
         led = lead >= 0
         free[led] |= units[lead[led]]
         full = step == WIDEN or bool(free[c.villages].all())

@@ -298,6 +298,7 @@ def _start(
         seed=seed,
         deterministic=deterministic,
         stop=stop,
+        movable=u_tier > 0,  # the local tiers: the neighbourhood stays regional
     )
     return fixed
 
