@@ -174,14 +174,13 @@ def run_regional(
         def begin(h: IntArray | None = start_hint) -> IntArray | None:
             return _start(
                 c,
-                n_regions,
-                u_region,
-                u_tier,
+                (n_regions, u_region, u_tier),
                 h,
                 seed,
                 deterministic,
                 stop,
                 time_limit,
+                run.work,
             )
 
         run.offer(run.timed("start", begin), "start")
@@ -276,18 +275,25 @@ def _regions(
 
 def _start(
     c: Candidates,
-    n_regions: int,
-    u_region: IntArray,
-    u_tier: IntArray,
+    regions: tuple[int, IntArray, IntArray],
     hint: IntArray | None,
     seed: int,
     deterministic: bool,
     stop: Callable[[], bool] | None,
     time_limit: float,
+    work: dict[str, int],
 ) -> IntArray | None:
-    """The greedy's plan, repaired by CP-SAT where it leaves villages."""
+    """The greedy's plan, repaired by CP-SAT where it leaves villages.
+
+    ``regions`` is ``(n_regions, u_region, u_tier)``; ``work`` records the
+    villages each greedy left (``start gaps``) and the repairs that
+    completed a plan (``repaired``).
+    """
+    n_regions, u_region, u_tier = regions
     g = greedy(c, n_regions, u_region, u_tier, start=hint)
-    if np.all(g[c.villages] >= 0):
+    gaps = int((g[c.villages] < 0).sum())
+    work["start gaps"] = work.get("start gaps", 0) + gaps
+    if gaps == 0:
         return g
     from ..repair import repair
 
@@ -300,6 +306,7 @@ def _start(
         stop=stop,
         movable=u_tier > 0,  # the local tiers: the neighbourhood stays regional
     )
+    work["repaired"] = work.get("repaired", 0) + (fixed is not None)
     return fixed
 
 
