@@ -199,6 +199,7 @@ def test_regional_deterministic_gives_the_same_plan_twice():
     assert a.lead is not None and b.lead is not None
     np.testing.assert_array_equal(a.lead, b.lead)
     assert a.bound.value == b.bound.value
+    assert a.work["smoothed stages"] == 2  # counted work: every temperature
 
 
 def test_regional_plans_validate_end_to_end():

@@ -158,13 +158,15 @@ def run_regional(
     # the dual first: it needs no plan, and its likeliest leads are a far
     # better start for the greedy than the scores alone (1.29M: 7.662M
     # against 7.569M), which also leaves it fewer villages to repair
-    bound, proof, likely, passes = run.timed(
+    bound, proof, likely, counts = run.timed(
         "dual",
         lambda: _dual(
             relax, p, run.until(p.dual_share), deterministic, run.report, value
         ),
     )
-    run.work.update({"smoothed passes": passes, "regional rounds": 0})
+    run.work.update(counts)
+    run.work["regional rounds"] = 0
+    passes = counts["smoothed passes"]
     run.proof = proof
     hints = ([_likeliest(c, likely)] if passes else []) + [hint]
     for start_hint in hints:  # the user's hint (or none) only if needed
@@ -317,15 +319,16 @@ def _dual(
     deterministic: bool,
     report: Callable[[str, float | None], None],
     value: Callable[[Evaluation], float],
-) -> tuple[Evaluation, float, FloatArray, int]:
+) -> tuple[Evaluation, float, FloatArray, dict[str, int]]:
     """The smoothed dual's stages: the best exact evaluation (by ``value``,
     the whole stage's bound), that bound, the last fractional plan and the
-    passes made."""
+    work done (``smoothed passes``; ``smoothed stages``, the temperatures
+    minimised to the end, not cut by the stop)."""
     y = start_multipliers(relax)
     best = relax.evaluate(y)
     best_value = value(best)
     likely = np.zeros(relax.model.n_pairs)
-    passes = 0
+    passes = stages = 0
     for k, tau in enumerate(p.temperatures):
         if stop():
             break
@@ -359,7 +362,9 @@ def _dual(
         report(f"dual tau={tau:g}", _floor(best_value))
         if res.stopped:
             break
-    return best, _floor(best_value), likely, passes
+        stages += 1
+    counts = {"smoothed passes": passes, "smoothed stages": stages}
+    return best, _floor(best_value), likely, counts
 
 
 def _floor(value: float) -> float:
