@@ -97,18 +97,9 @@ def lns_round(
     """One pass over the blocks; the assembled plan, or ``None`` when no
     block improved or the assembly broke a row (never expected)."""
     current = lead[c.pv] == c.pu
-    block_of = np.full(c.n_villages, -1, dtype=np.int64)
-    for k, vs in enumerate(blocks):
-        block_of[vs] = k
-    pair_block = block_of[c.pv]
-    # province units leading in exactly one block may move within it
-    home = np.full(c.n_units, -1, dtype=np.int64)
-    home[c.pu[current]] = pair_block[current]
-    spans = np.zeros(c.n_units, dtype=bool)
-    spans[c.pu[current][home[c.pu[current]] != pair_block[current]]] = True
-    movable = ~c.province | ((home[c.pu] == pair_block) & ~spans[c.pu])
-    cost = np.where(movable, loss, np.inf)
-    core = movable & ((likely >= probability) | _top_mask(c.pv, -cost, per_village))
+    pair_block, core = _cores(
+        c, current, blocks, likely, loss, probability, per_village
+    )
     coef = _r6_coefficients(c)
     own = np.bincount(pair_block[current], weights=coef[current], minlength=len(blocks))
     slack = float(own.sum())  # the R6 row's left side (its floor is 0)
@@ -136,6 +127,47 @@ def lns_round(
             outcomes = list(pool.map(solve, order))
     else:
         outcomes = [solve(k) for k in order]
+    return _assemble(c, m, lead, current, outcomes)
+
+
+def _cores(
+    c: Candidates,
+    current: BoolArray,
+    blocks: list[list[int]],
+    likely: FloatArray,
+    loss: FloatArray,
+    probability: float,
+    per_village: int,
+) -> tuple[IntArray, BoolArray]:
+    """Each pair's block and whether it is in its block's core.
+
+    A province unit leading in exactly one block may move within it (one
+    spanning two stays fixed); a core pair is movable and likely, or among
+    its village's ``per_village`` cheapest by forcing cost.
+    """
+    block_of = np.full(c.n_villages, -1, dtype=np.int64)
+    for k, vs in enumerate(blocks):
+        block_of[vs] = k
+    pair_block = block_of[c.pv]
+    home = np.full(c.n_units, -1, dtype=np.int64)
+    home[c.pu[current]] = pair_block[current]
+    spans = np.zeros(c.n_units, dtype=bool)
+    spans[c.pu[current][home[c.pu[current]] != pair_block[current]]] = True
+    movable = ~c.province | ((home[c.pu] == pair_block) & ~spans[c.pu])
+    cost = np.where(movable, loss, np.inf)
+    core = movable & ((likely >= probability) | _top_mask(c.pv, -cost, per_village))
+    return pair_block, core
+
+
+def _assemble(
+    c: Candidates,
+    m: SparseModel,
+    lead: IntArray,
+    current: BoolArray,
+    outcomes: list[BlockOutcome],
+) -> IntArray | None:
+    """Every changed block's result in one plan, checked against the whole
+    model (``None`` when no block changed or a row breaks)."""
     new = lead.copy()
     changed = False
     for out in outcomes:

@@ -169,23 +169,7 @@ def run_regional(
     passes = counts["smoothed passes"]
     run.proof = proof
     hints = ([_likeliest(c, likely)] if passes else []) + [hint]
-    for start_hint in hints:  # the user's hint (or none) only if needed
-        if run.lead is not None:
-            break
-
-        def begin(h: IntArray | None = start_hint) -> IntArray | None:
-            return _start(
-                c,
-                (n_regions, u_region, u_tier),
-                h,
-                seed,
-                deterministic,
-                stop,
-                time_limit,
-                run.work,
-            )
-
-        run.offer(run.timed("start", begin), "start")
+    _first_plan(run, hints, (n_regions, u_region, u_tier), seed, stop)
     run.report("start", proof)
     loss = _loss(relax, bound)
     nodes = p.block_nodes if deterministic else None
@@ -273,6 +257,34 @@ def _regions(
         if not run.offer(new, "regions"):
             break
     run.work["regional rounds"] = rounds
+
+
+def _first_plan(
+    run: Run,
+    hints: list[IntArray | None],
+    regions: tuple[int, IntArray, IntArray],
+    seed: int,
+    stop: Callable[[], bool] | None,
+) -> None:
+    """The first plan: the greedy (with repair) from each hint in turn until
+    one completes a plan (the user's hint, or none, only if needed)."""
+    for hint in hints:
+        if run.lead is not None:
+            break
+
+        def begin(h: IntArray | None = hint) -> IntArray | None:
+            return _start(
+                run.c,
+                regions,
+                h,
+                seed,
+                run.deterministic,
+                stop,
+                run.time_limit,
+                run.work,
+            )
+
+        run.offer(run.timed("start", begin), "start")
 
 
 def _start(
