@@ -291,3 +291,12 @@ def test_a_regional_repair_frees_no_province_lead(small):
     np.testing.assert_array_equal(fixed[prov], cut[prov])
     x = (fixed[c.pv] == c.pu).astype(np.int64)
     assert complete(build_model(c), x) is not None
+
+
+def test_the_engine_settings_round_trip_through_toml(tmp_path):
+    """The regional switch is a plain number, so ``--params`` files and the
+    plan's recorded settings read back to the same settings."""
+    params = SolveParams(engine=EngineParams(regional_pairs=0))
+    path = tmp_path / "params.toml"
+    path.write_text(params.to_toml(), encoding="utf-8")
+    assert SolveParams.from_toml(path) == params

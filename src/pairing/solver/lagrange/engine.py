@@ -47,7 +47,7 @@ from .dual import Evaluation, Relaxation
 from .master import Master, generate_columns
 from .prices import Prices
 from .primal import CoreResult, CoreRunner, core_mask
-from .regional import RegionalParams, run_regional
+from .regional import run_regional
 
 
 @dataclass(frozen=True)
@@ -98,17 +98,14 @@ class EngineParams:
     core_thread
         Run the core MIPs during column generation in a second thread (the
         machine's second core; never under ``deterministic``).
-    strategy
-        ``master`` (column generation, this module), ``regional`` (the
-        smoothed dual and regional MIPs of :mod:`.regional`, for instances
-        whose master LP grows too slow) or ``auto``: ``regional`` from
-        ``regional_pairs`` candidate pairs on, when the villages' blocks
-        are given.
     regional_pairs
-        Size from which ``auto`` takes the regional strategy (the 1.29M
-        instance has 2.2M pairs, the 430k default 240k).
-    regional
-        The regional strategy's settings (its defaults when ``None``).
+        From this many candidate pairs on, when the villages' blocks are
+        given, the engine takes the regional strategy of :mod:`.regional`
+        (smoothed dual, regional MIPs; its own defaults,
+        :class:`~.regional.RegionalParams`) instead of column generation,
+        whose master LP grows too slow: the 1.29M instance has 2.2M pairs,
+        the 430k default about 240k. 0 takes it always. Every field here is
+        a plain number, so the settings round-trip through TOML.
 
     Examples
     --------
@@ -132,9 +129,7 @@ class EngineParams:
     core_seconds: float = 3.0
     gap_tolerance: float = 2e-3
     core_thread: bool = True
-    strategy: str = "auto"
     regional_pairs: int = 1_000_000
-    regional: RegionalParams | None = None
 
 
 @dataclass
@@ -215,11 +210,7 @@ def run_engine(
         When stopped before any plan was found.
     """
     p = params or EngineParams()
-    if p.strategy == "regional" or (
-        p.strategy == "auto" and v_block is not None and c.n >= p.regional_pairs
-    ):
-        if v_block is None:
-            raise ValueError("the regional strategy needs each village's block")
+    if v_block is not None and c.n >= p.regional_pairs:
         return _regional(
             c,
             n_regions=n_regions,
@@ -231,7 +222,6 @@ def run_engine(
             seed=seed,
             deterministic=deterministic,
             hint=hint,
-            params=p.regional,
             progress=progress,
         )
     start = time.perf_counter()
