@@ -129,7 +129,7 @@ def test_regional_bound_against_the_exact_optimum(households, seed):
         u_region=inst.u_region,
         u_tier=inst.u_tier,
         time_limit=20,
-        params=EngineParams(strategy="regional"),
+        params=EngineParams(regional_pairs=0),
         v_block=inst.v_prefecture,
     )
     assert res.bound >= exact.objective >= res.objective
