@@ -26,8 +26,10 @@ def build_plan(
     vid = instance.village_index.to_numpy(dtype=object)
     tier = instance.units["tier"].to_numpy(dtype=object)
 
-    # village_pairs: one lead row per poor village (R1), then R13 claims
+    # village_pairs: one lead row per poor village (R1), then R13 claims; a
+    # partial plan has none for a village it leaves (plan.uncovered)
     pv = instance.poor_villages
+    pv = pv[lead[pv] >= 0]
     lu = lead[pv]
     team_key = set(
         zip(instance.t_village.tolist(), instance.t_unit.tolist(), strict=True)
@@ -73,6 +75,10 @@ def build_plan(
             "unit_id": unit,
         }
     )
+    covered = by_cadre.copy()
+    covered[lh] = True
+    if not covered.all():  # a partial plan's households left (plan.uncovered)
+        household_pairs = household_pairs[covered].reset_index(drop=True)
     leader_areas = pd.DataFrame(
         {"leader_id": lid, "area_id": np.asarray(leaders.area, dtype=object)}
     )
@@ -115,13 +121,13 @@ def counts(
     poor = instance.poor_villages
     return {
         "poor_villages": len(poor),
-        "lead_pairs": len(poor),
+        "lead_pairs": int((lead[poor] >= 0).sum()),  # fewer in a partial plan
         "supplementary_pairs": len(np.asarray(supplementary).reshape(-1, 2)),
         "households": len(instance.households),
         "households_by_cadres": int(by_cadre.sum()),
         "households_by_leaders": len(lh),
         "cadres_responsible": len(np.unique(h_cadre[by_cadre])),
-        "units_leading": len(np.unique(lead[poor])),
+        "units_leading": len(np.unique(lead[poor][lead[poor] >= 0])),
         "dispatched": len(teams),
         "leaders": len(instance.leaders),
     }

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import Infeasible, NoPlanFound, PairingError
+from ._replan_stage import kept_villages, partial_villages
+from .errors import Infeasible, NoPlanFound
 from .instance import Instance
 from .params import SolveParams
 from .plan import Plan
@@ -67,6 +68,8 @@ class Pipeline:
         progress: Progress | None,
         stop: Callable[[], bool] | None,
         executor: Executor | None,
+        partial: bool = False,
+        pin: str | None = None,
     ) -> None:
         self.start = time.perf_counter()
         self.instance = instance
@@ -87,6 +90,14 @@ class Pipeline:
         self.bound: float | None = None
         self.reserve = 0.0
         self.keep: np.ndarray | None = None
+        self.prefer: np.ndarray | None = None
+        # R15 relaxed to a partial plan (pinned shortfalls are left uncovered)
+        self.pin = pin
+        self.partial = partial or pin is not None
+        self.causes: list[Any] = []
+        self.left_out: Any = None  # what a partial plan's leads leave
+        self.leaders_households = np.zeros(0, dtype=np.int64)
+        self.demand = np.zeros(0, dtype=np.int64)
 
     # -- shared ---------------------------------------------------------------
 
@@ -143,10 +154,11 @@ class Pipeline:
         self.no_plan_if_stopped()
         with self.timed("leaders"):
             leaders = assign_leaders(instance)
+            self.leaders_households = leaders.households
             taken = np.bincount(
                 instance.h_village[leaders.households], minlength=len(instance.villages)
             )
-            demand = instance.v_households - taken
+            demand = self.demand = instance.v_households - taken
         self.no_plan_if_stopped()
         with self.timed("villages"):
             vres = self.villages(demand, baseline)
@@ -162,9 +174,9 @@ class Pipeline:
         """Counting pre-checks (R15); the instance's provenance."""
         from .precheck import precheck
 
-        causes = precheck(self.instance)
-        if causes:
-            raise Infeasible(causes)
+        self.causes = precheck(self.instance)
+        if self.causes and not self.partial:
+            raise Infeasible(self.causes)
         return Provenance.of(self.instance)
 
     def villages(self, demand: np.ndarray, baseline: Plan | None) -> Any:
@@ -177,9 +189,10 @@ class Pipeline:
         if baseline is not None:  # R14: keep what is still valid
             from .solver.baseline import baseline_cadres, baseline_leads
 
-            prefer = baseline_leads(instance, baseline)
+            prefer = self.prefer = baseline_leads(instance, baseline)
             self.keep = baseline_cadres(instance, baseline)
-            vres = self.keep_villages(demand, prefer)
+            if self.pin is None and not self.causes:
+                vres = kept_villages(self, demand, prefer)
         # R14: leave each unit a reserve for later changes, except when
         # re-planning (keeping the baseline's villages comes first)
         reserve = instance.rules.capacity_reserve if baseline is None else 0.0
@@ -192,7 +205,8 @@ class Pipeline:
             [(0.0, False)] if may_prune(instance, self.params.candidates) else []
         )
         try:
-            for i, (reserve, prune) in enumerate(attempts if vres is None else []):
+            plain = vres is None and not self.causes and self.pin is None
+            for i, (reserve, prune) in enumerate(attempts if plain else []):
                 try:
                     vres = self.solve_villages(demand, reserve, prune, prefer)
                     self.reserve = reserve
@@ -201,15 +215,23 @@ class Pipeline:
                     if i == len(attempts) - 1 or self.stop():
                         raise
         except Infeasible as exc:  # R15: name the conflicting rule groups
-            if self.stop():
-                raise
-            from .solver.conflicts import explain
-
-            causes = explain(instance, demand, time_limit=min(10.0, self.left()))
-            raise Infeasible(causes or exc.causes) from None
-        assert vres is not None  # the last attempt either succeeds or raises
+            if self.stop() or not self.partial:
+                self.explained(exc, demand)
+        if vres is None:  # partial (R1 relaxed) or every village pinned (R14)
+            vres, self.left_out = partial_villages(
+                self, demand, prefer, self.leaders_households
+            )
         self.event("plan", incumbent=vres.objective, bound=vres.bound)
         return vres
+
+    def explained(self, exc: Infeasible, demand: np.ndarray) -> None:
+        """Raise ``exc`` with the conflicting rule groups named (R15)."""
+        if self.stop():
+            raise exc
+        from .solver.conflicts import explain
+
+        causes = explain(self.instance, demand, time_limit=min(10.0, self.left()))
+        raise Infeasible(causes or exc.causes) from None
 
     def _settings(self) -> dict[str, Any]:
         p = self.params
@@ -251,61 +273,6 @@ class Pipeline:
             **self._settings(),
         )
 
-    def keep_villages(self, demand: np.ndarray, prefer: np.ndarray) -> Any:
-        """The village stage with the baseline's leads fixed where possible (R14).
-
-        When the baseline's leads still keep every hard rule, nothing needs
-        to move and the stage is a few milliseconds; villages without a
-        baseline lead (new ones) are solved around the fixed ones. When a
-        unit can no longer carry its villages (R5), its villages are freed;
-        when that is not enough (a unit left without a village that fits it,
-        R4), every village led by the same tier in the same region is freed
-        too, each still worth a bonus for staying (the fewest moves). None
-        when neither works: the full stage then runs with the bonus instead.
-        """
-        from .solver.villages import solve_villages
-
-        instance = self.instance
-        poor = instance.poor_villages
-        fixed = prefer.copy()
-        # free the villages of units that can no longer carry them all (R5)
-        led = fixed[poor] >= 0
-        load = np.bincount(
-            fixed[poor][led], weights=demand[poor][led], minlength=len(instance.units)
-        )
-        over = load > instance.u_capacity
-        fixed[poor[led][over[fixed[poor][led]]]] = -1
-        # the wider neighbourhood: the villages led by the over units' tier and region
-        wide = fixed.copy()
-        tier = instance.u_tier
-        scope = np.where(tier == 0, -1, instance.u_region)  # R2: province anywhere
-        trouble = np.unique(tier[over] * (len(instance.regions) + 1) + scope[over])
-        key = tier * (len(instance.regions) + 1) + scope
-        lead_v = poor[led]
-        wide[lead_v[np.isin(key[prefer[lead_v]], trouble)]] = -1
-        for free, most in ((fixed, len(poor) // 4), (wide, len(poor) // 2)):
-            if int((free[poor] < 0).sum()) > max(50, most):
-                return None
-            try:
-                res = solve_villages(
-                    instance,
-                    demand,
-                    time_limit=10.0,
-                    seed=self.seed,
-                    workers=self.workers,
-                    deterministic=self.deterministic,
-                    fixed=free,
-                    prefer=prefer,  # freed villages still stay where they fit
-                    hint=prefer,
-                    stop=self.stop,
-                    **self._settings(),
-                )
-            except PairingError:
-                continue
-            res.method = "baseline kept"
-            return res
-        return None
-
     def households(
         self, lead: np.ndarray, leader_households: np.ndarray, baseline: Plan | None
     ) -> Any:
@@ -317,6 +284,8 @@ class Pipeline:
         def done(k: int, n: int) -> None:
             self.event("component", done=k, components=n)
 
+        if self.left_out is not None:  # partial: what the leads leave (R1 relaxed)
+            leader_households = np.r_[leader_households, self.left_out.households]
         return assign_households(
             self.instance,
             lead,
@@ -363,6 +332,9 @@ class Pipeline:
             tables = dataclasses.replace(
                 tables, changes=changes(instance, baseline, tables)
             )
+        if self.left_out is not None:  # a partial plan: what is left, and why
+            table = self.left_out.table(instance, vres.lead, self.demand)
+            tables = dataclasses.replace(tables, uncovered=table)
         stopped = self.stop.at
         # a stopped solve returns at once: the figures are left to the validator
         soft = (
@@ -373,6 +345,12 @@ class Pipeline:
         self.seconds["report"] = time.perf_counter() - t0
         sizes = counts(instance, vres.lead, vres.supplementary, leaders, h_cadre, teams)
         result = self.result(vres, hres, sizes, shortfall, soft, provenance, stopped)
+        result = dataclasses.replace(
+            result,
+            status=Status.PARTIAL if len(tables.uncovered) else result.status,
+            uncovered=self.left_out.counts() if self.left_out is not None else {},
+            score=self.score(vres, h_cadre, stopped),
+        )
         # R8: the kick-off dispatch by tier, beside the seed's
         by_tier = dispatch_by_tier(instance, tables)
         result = dataclasses.replace(result, dispatch_by_tier=by_tier)
@@ -380,6 +358,16 @@ class Pipeline:
         self.stage = "done"
         self.event()
         return plan
+
+    def score(self, vres: Any, h_cadre: np.ndarray, stopped: str | None) -> Any:
+        """``summary.json``'s ``score``: the objective by rule term, R14's
+        keep-bonus apart (:func:`pairing.score.solved_score`); left out, as the
+        soft figures are, by a stopped solve."""
+        if stopped:
+            return {}
+        from .score import solved_score
+
+        return solved_score(self.instance, vres, h_cadre, self.prefer)
 
     def result(
         self,
@@ -432,6 +420,8 @@ class Pipeline:
                 "deterministic": self.deterministic,
                 "method": self.method,
                 "capacity_reserve": self.reserve,
+                "partial": self.partial,
+                "pin": self.pin,
             },
             params=self.params,
             soft=soft,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import atomic
-from ._frozen import freeze
+from ._frozen import freeze, thaw
 from .cells import to_csv
 from .schema import PLAN_TABLES
 
@@ -50,6 +50,9 @@ class Plan:
         bound, gap, seconds, stages, parameters, soft figures, provenance);
         None for a plan built by hand or read from a summary pairing cannot
         read as one.
+    uncovered
+        A partial plan's villages and households left uncovered, each with
+        its cause (R15); empty in a full plan.
     info
         What ``summary.json`` holds, as plain read-only data: the result's
         :meth:`~pairing.result.SolveResult.to_dict` when there is a result
@@ -83,6 +86,7 @@ class Plan:
     )
     dispatch: pd.DataFrame = field(default_factory=lambda: empty_table("dispatch"))
     changes: pd.DataFrame = field(default_factory=lambda: empty_table("changes"))
+    uncovered: pd.DataFrame = field(default_factory=lambda: empty_table("uncovered"))
     info: Mapping[str, Any] = field(default_factory=dict)
     result: SolveResult | None = None
 
@@ -142,6 +146,21 @@ class Plan:
         prov = self.info.get("provenance")
         fp = prov.get("instance_fingerprint") if isinstance(prov, Mapping) else None
         return fp if isinstance(fp, str) else None
+
+    def score(self, instance: Any = None) -> Any:
+        """The objective by rule term, tier and prefecture (:mod:`pairing.score`).
+
+        With ``instance`` it is computed from the plan's tables; without, it
+        is the score the solver recorded (``summary.json``'s ``score``).
+        """
+        from .score import Score, score
+
+        if instance is not None:
+            return score(instance, self)
+        recorded = self.info.get("score")
+        if not recorded:
+            raise ValueError("this plan records no score: pass its instance")
+        return Score.from_dict(thaw(recorded))
 
     def summary(self) -> str:
         """A readable summary of the plan and its figures."""

@@ -408,6 +408,8 @@ _CONTRACT = (
     "soft",
     "provenance",
     "stopped",
+    "uncovered",
+    "score",
 )
 
 
@@ -451,6 +453,13 @@ class SolveResult:
         :class:`Provenance`; None for plans written before it was recorded.
     stopped
         The stage at which a stop request was acted on (None: not stopped).
+    uncovered
+        A partial plan's count of ``villages`` and ``households`` left
+        uncovered (R1 relaxed, R15; empty for a full plan).
+    score
+        The objective by rule term, R14's keep-bonus apart, as
+        :meth:`pairing.score.Score.to_dict` writes it (empty when the solve
+        was stopped or the summary predates it).
     extra
         Keys of a read ``summary.json`` this version does not know (kept,
         and written back).
@@ -482,6 +491,8 @@ class SolveResult:
     )
     provenance: Provenance | None = None
     stopped: str | None = None
+    uncovered: Mapping[str, int] = field(default_factory=FrozenDict)
+    score: Mapping[str, Any] = field(default_factory=FrozenDict)
     extra: Mapping[str, Any] = field(default_factory=FrozenDict)
 
     def __post_init__(self) -> None:
@@ -496,6 +507,8 @@ class SolveResult:
             tuple(freeze(d) for d in self.dispatch_shortfall),
         )
         object.__setattr__(self, "dispatch_by_tier", freeze(self.dispatch_by_tier))
+        object.__setattr__(self, "uncovered", freeze(self.uncovered))
+        object.__setattr__(self, "score", freeze(self.score))
         object.__setattr__(self, "extra", freeze(self.extra))
 
     def is_optimal(self) -> bool:
@@ -512,7 +525,8 @@ class SolveResult:
         Every key the data contract names is there (``status``, ``method``,
         ``objective``, ``best_bound``, ``gap``, ``seconds``, ``counts``,
         ``soft``), with ``stages``, ``parameters``, ``dispatch_shortfall``,
-        ``dispatch_by_tier``, ``provenance`` and ``stopped``.
+        ``dispatch_by_tier``, ``provenance``, ``stopped``, ``uncovered`` and
+        ``score``.
         """
         parameters = thaw(self.parameters)
         if self.params is not None:
@@ -532,6 +546,8 @@ class SolveResult:
             "soft": self.soft.to_dict(),
             "provenance": self.provenance.to_dict() if self.provenance else None,
             "stopped": self.stopped,
+            "uncovered": dict(self.uncovered),
+            "score": thaw(self.score),
         }
         out.update(thaw(self.extra))
         return out
@@ -587,6 +603,8 @@ class SolveResult:
             if isinstance(prov, Mapping)
             else None,
             stopped=str(data["stopped"]) if data.get("stopped") else None,
+            uncovered={str(k): int(v) for k, v in _map(data.get("uncovered")).items()},
+            score=_map(data.get("score")),
             extra={k: v for k, v in data.items() if k not in _CONTRACT},
         )
 

@@ -211,5 +211,6 @@ PLAN_TABLES: dict[str, tuple[str, ...]] = {
     "leader_contacts": ("leader_id", "village_id"),
     "dispatch": ("unit_id", "cadre_id", "is_head"),
     "changes": ("kind", "id", "before", "after", "reason"),
+    "uncovered": ("kind", "id", "cause"),
 }
 """The plan tables of the data contract and their columns."""

@@ -47,6 +47,8 @@ def solve(
     stop: Callable[[], bool] | None = None,
     params: SolveParams | None = None,
     display: bool = False,
+    partial: bool = False,
+    pin: str | None = None,
 ) -> Plan:
     """Plan an instance: every hard rule kept, the soft rules optimised.
 
@@ -96,6 +98,19 @@ def solve(
     display
         Show a live line of the solve's progress (a notebook cell or the
         terminal's standard error, :class:`pairing.progress.SolveProgress`).
+    partial
+        When the hard rules cannot all hold, return the plan that covers the
+        most (every village first, then the most households, the heaviest
+        first; R2–R8 still hold) with status ``partial`` and every village and
+        household left in ``plan.uncovered`` with its cause (R15), instead of
+        raising ``Infeasible`` (:mod:`pairing.solver.partial`).
+    pin
+        ``"villages"`` (with ``baseline``): keep every baseline village with
+        its unit whatever its capacity; the households its cadres cannot
+        carry are left uncovered, each with the shortfall to fix (a partial
+        plan when any is). Default: a village moves only when its unit can no
+        longer carry it, the fewest villages, each move saying what would have
+        kept it (:mod:`pairing.solver.replan`).
 
     Returns
     -------
@@ -111,7 +126,8 @@ def solve(
     NoPlanFound
         When the time limit ran out, or a stop came, before any plan was found.
     ValueError
-        When ``method`` is not one of :data:`~pairing.solver.villages.METHODS`.
+        When ``method`` is not one of :data:`~pairing.solver.villages.METHODS`,
+        or ``pin`` is not None or ``"villages"`` with a baseline.
 
     See Also
     --------
@@ -131,6 +147,8 @@ def solve(
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    if pin not in (None, "villages") or (pin is not None and baseline is None):
+        raise ValueError(f"pin must be None or 'villages' with a baseline, not {pin!r}")
     if display:
         from .progress import SolveProgress
 
@@ -148,6 +166,8 @@ def solve(
                 executor=executor,
                 stop=stop,
                 params=params,
+                partial=partial,
+                pin=pin,
             )
     from ._pipeline import Pipeline
 
@@ -164,6 +184,8 @@ def solve(
         progress=progress,
         stop=stop,
         executor=executor,
+        partial=partial,
+        pin=pin,
     ).run(baseline)
 
 

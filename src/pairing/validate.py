@@ -91,6 +91,10 @@ class ValidationReport:
         Per rule, how many further violations were found but not listed.
     fingerprint
         :func:`pairing.fingerprint` of the instance checked against.
+    uncovered
+        A partial plan's villages and households without a lead unit or a
+        responsible person that its ``uncovered`` table lists (R1 does not
+        hold for them; each is checked to be really uncovered).
 
     Examples
     --------
@@ -105,17 +109,37 @@ class ValidationReport:
     soft: SoftFigures = field(default_factory=SoftFigures)
     unlisted: Mapping[str, int] = field(default_factory=FrozenDict)
     fingerprint: str | None = None
+    uncovered: Mapping[str, int] = field(default_factory=FrozenDict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "violations", tuple(self.violations))
         if not isinstance(self.soft, SoftFigures):
             object.__setattr__(self, "soft", SoftFigures.from_dict(self.soft))
         object.__setattr__(self, "unlisted", freeze(dict(self.unlisted)))
+        object.__setattr__(self, "uncovered", freeze(dict(self.uncovered)))
 
     @property
     def ok(self) -> bool:
-        """Whether every hard rule holds."""
-        return not self.violations and not any(self.unlisted.values())
+        """Whether every hard rule holds (never for a partial plan)."""
+        return (
+            not self.violations
+            and not any(self.unlisted.values())
+            and not (self.partial)
+        )
+
+    @property
+    def partial(self) -> bool:
+        """Whether the plan leaves villages or households uncovered, as its
+        ``uncovered`` table says (R1 does not hold: a partial plan)."""
+        return any(self.uncovered.values())
+
+    @property
+    def status(self) -> str:
+        """``valid``, ``partial`` (every rule but R1's coverage holds, and
+        what is left is listed) or ``invalid``."""
+        if self.violations or any(self.unlisted.values()):
+            return "invalid"
+        return "partial" if self.partial else "valid"
 
     def counts(self) -> dict[str, int]:
         """Violations found per rule (listed and unlisted), in rule order."""
@@ -134,7 +158,18 @@ class ValidationReport:
     def summary(self, per_rule: int = 10) -> str:
         """A readable report: violations grouped by rule (capped), then soft figures."""
         counts = self.counts()
-        if not counts:
+        left = (
+            f"{self.uncovered.get('villages', 0):,} poor village(s) and "
+            f"{self.uncovered.get('households', 0):,} household(s) are left "
+            "uncovered, as the plan's uncovered table lists"
+        )
+        if not counts and self.partial:
+            lines = [
+                "PARTIAL: every hard rule but R1's coverage holds (R2–R8); "
+                + left
+                + " (R1, R15)."
+            ]
+        elif not counts:
             lines = ["Valid: every hard rule (R1–R8) holds."]
         else:
             total = sum(counts.values())
@@ -148,6 +183,8 @@ class ValidationReport:
                 lines += [f"  - {v.message}" for v in listed[:per_rule]]
                 if n > per_rule:
                     lines.append(f"  … and {n - min(per_rule, len(listed)):,} more")
+            if self.partial:
+                lines.append(f"\nAlso {left}.")
         soft = str(self.soft)
         if soft:
             lines += ["", soft]
@@ -160,6 +197,8 @@ class ValidationReport:
         """Plain data (JSON-serialisable)."""
         return {
             "ok": self.ok,
+            "status": self.status,
+            "uncovered": dict(self.uncovered),
             "counts": self.counts(),
             "violations": [v.to_dict() for v in self.violations],
             "soft": self.soft.to_dict(),
@@ -251,13 +290,14 @@ def validate(instance: Instance, plan: Plan) -> ValidationReport:
                 f"plan table {name} lacks contract column(s) {', '.join(cols)}",
             )
     lacking = {(name, c) for name, cols in missing for c in cols}
-    _Checker(
+    checker = _Checker(
         raw,
         tables,
         found,
         has_tier=("village_pairs", "tier") not in lacking,
         has_head=("dispatch", "is_head") not in lacking,
-    ).run()
+    )
+    checker.run()
     try:
         soft = figures_from(raw, tables)
     except Exception as exc:  # the figures must never hide the violations
@@ -267,6 +307,7 @@ def validate(instance: Instance, plan: Plan) -> ValidationReport:
         SoftFigures.from_dict(soft),
         dict(found.unlisted),
         instance.fingerprint,
+        dict(checker.left),
     )
 
 
@@ -293,6 +334,16 @@ class _Checker:
         self.hid = raw.h_index.to_numpy(dtype=object)
         self.lid = raw.l_index.to_numpy(dtype=object)
         self.rid = raw.r_index.to_numpy(dtype=object)
+        # a partial plan lists what it leaves uncovered (R1, R15)
+        un = tables.get("uncovered")
+        self.listed: dict[str, np.ndarray] = {}
+        for kind, index in (("village", raw.v_index), ("household", raw.h_index)):
+            ids: Any = [] if un is None else un.loc[un["kind"] == kind, "id"]
+            pos = index.get_indexer(pd.Index(ids))
+            mask = np.zeros(len(index), dtype=bool)
+            mask[pos[pos >= 0]] = True
+            self.listed[kind] = mask
+        self.left: dict[str, int] = {}
 
     def run(self) -> None:
         self.village_rows()
@@ -370,11 +421,21 @@ class _Checker:
         # every lead row of a poor village, known ids (duplicates kept)
         rows = np.bincount(v, minlength=n_v)
         poor = raw.v_poor
-        none = np.flatnonzero(poor & (rows == 0))
+        none = np.flatnonzero(poor & (rows == 0) & ~self.listed["village"])
         found.each(
             "R1",
             none,
             lambda i: ((self.vid[i],), f"poor village {self.vid[i]} has no lead unit"),
+        )
+        self.left["villages"] = int((poor & (rows == 0) & self.listed["village"]).sum())
+        found.each(
+            "R1",
+            np.flatnonzero(self.listed["village"] & ~(poor & (rows == 0))),
+            lambda i: (
+                (self.vid[i],),
+                f"the uncovered table lists village {self.vid[i]}, which is not a "
+                "poor village without a lead unit",
+            ),
         )
         # unknown-unit lead rows also count against "exactly one"
         all_rows = np.bincount(
@@ -576,10 +637,21 @@ class _Checker:
             )
         n_h = len(self.hid)
         rows = np.bincount(h[h >= 0], minlength=n_h)
+        listed = self.listed["household"]
         found.each(
             "R1",
-            np.flatnonzero(rows == 0),
+            np.flatnonzero((rows == 0) & ~listed),
             lambda i: ((self.hid[i],), f"household {self.hid[i]} has no responsible"),
+        )
+        self.left["households"] = int(((rows == 0) & listed).sum())
+        found.each(
+            "R1",
+            np.flatnonzero((rows > 0) & listed),
+            lambda i: (
+                (self.hid[i],),
+                f"the uncovered table lists household {self.hid[i]}, which has a "
+                "responsible",
+            ),
         )
         found.each(
             "R1",

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..errors import Cause, Infeasible
 from ..instance import BoolArray, FloatArray, Instance, IntArray
+from .uncovered import Uncovered, with_uncovered
 
 SCALE = 1000
 """Objective units per unit of a normalised objective term."""
@@ -90,6 +91,17 @@ class Candidates:
     """When the province tier was pruned: every eligible province pair's
     score (:class:`~.lagrange.dense.ProvinceTier`), so a bound can price
     the pairs pruning left out."""
+    n_real: int = -1
+    """Units of the instance; more (``n_units``) when partial coverage adds
+    virtual "uncovered" units (:mod:`.uncovered`); -1: ``n_units``."""
+    r3_cover_value: int = 0
+    """Value per scattered household covered, with the partial option's
+    ``covered`` columns (:mod:`.uncovered`); 0 without."""
+
+    @property
+    def real_units(self) -> int:
+        """Units of the instance (virtual "uncovered" units come after them)."""
+        return self.n_units if self.n_real < 0 else self.n_real
 
     @property
     def n(self) -> int:
@@ -119,9 +131,15 @@ class Candidates:
         return out
 
     def objective(self, lead: IntArray) -> int:
-        """Objective of a lead assignment (sum of its pairs' scores)."""
+        """Objective of a lead assignment (sum of its pairs' scores, and with
+        partial coverage its covered scattered households' value)."""
         idx = self.pair_index(lead)
-        return int(self.score[idx].sum())
+        value = int(self.score[idx].sum())
+        if self.r3_cover_value > 0:
+            from .uncovered import covered_scattered
+
+            value += self.r3_cover_value * int(covered_scattered(self, lead).sum())
+        return value
 
     def pair_index(self, lead: IntArray) -> IntArray:
         """Pair index of each poor village's lead (raises if one is no candidate)."""
@@ -177,6 +195,41 @@ def _share(share: float) -> tuple[int, int]:
     return f.numerator, f.denominator
 
 
+VALUE_TERMS = ("tier", "strength", "continuity", "travel")
+"""The village stage's objective terms, in :func:`value_terms`' order: R9 tier,
+R10 strength, R11 continuity, R12 travel."""
+
+
+def value_terms(
+    instance: Instance,
+    pv: IntArray,
+    pu: IntArray,
+    top: float,
+    team: BoolArray | None = None,
+) -> dict[str, FloatArray]:
+    """Objective value of pairs by term (normalised units; ``SCALE`` per unit).
+
+    The one place the village stage's terms are written (:data:`VALUE_TERMS`):
+    R9 ``tier`` (``w_tier s_v tau_T``), R10 ``strength`` (``w_strength s_v
+    pi_u``), R11 ``continuity`` (``w_continuity`` where ``team`` says the
+    unit's resident team is there) and R12 ``travel`` (``-w_distance
+    km / 100``), with ``top`` the heaviest poor village's severity
+    (``s_v = severity / top``). R14's baseline bonus comes on top.
+    :mod:`pairing.score` reports these terms and :func:`_value` sums them.
+    """
+    w = instance.rules.weights
+    s = instance.v_severity[pv] / top if top > 0 else np.zeros(len(pv))
+    st = strength_percentile(instance)
+    team = np.zeros(len(pv), dtype=bool) if team is None else team
+    d = instance.distance(pu, pv) / 100.0
+    return {
+        "tier": w.tier * s * TIER_VALUE[instance.u_tier[pu]],
+        "strength": w.strength * s * st[pu],
+        "continuity": w.continuity * team,
+        "travel": -(w.distance * d),
+    }
+
+
 def _value(
     instance: Instance,
     pv: IntArray,
@@ -184,21 +237,9 @@ def _value(
     top: float,
     team: BoolArray | None = None,
 ) -> FloatArray:
-    """Objective value of pairs: R9 tier, R10 strength, R11 continuity (where
-    ``team`` says so) and travel, with ``top`` the heaviest poor village's
-    severity (R14's baseline bonus comes on top)."""
-    w = instance.rules.weights
-    s = instance.v_severity[pv] / top if top > 0 else np.zeros(len(pv))
-    st = strength_percentile(instance)
-    team = np.zeros(len(pv), dtype=bool) if team is None else team
-    d = instance.distance(pu, pv) / 100.0
-    return cast(
-        FloatArray,
-        w.tier * s * TIER_VALUE[instance.u_tier[pu]]
-        + w.strength * s * st[pu]
-        + w.continuity * team
-        - w.distance * d,
-    )
+    """Objective value of pairs: the sum of :func:`value_terms`."""
+    t = value_terms(instance, pv, pu, top, team)
+    return cast(FloatArray, t["tier"] + t["strength"] + t["continuity"] + t["travel"])
 
 
 def _required(
@@ -394,6 +435,7 @@ def build_candidates(
     prune: bool = False,
     fit: bool = True,
     params: CandidateParams | None = None,
+    uncovered: Uncovered | None = None,
 ) -> Candidates:
     """Every eligible (village, unit) pair with its coefficient, and rule data.
 
@@ -423,6 +465,10 @@ def build_candidates(
     params
         How far pruning goes (:class:`CandidateParams`; default: the module
         settings).
+    uncovered
+        Partial coverage (``solve(..., partial=True)``): what may be left
+        uncovered and its value (:mod:`.uncovered`); a poor village that no
+        unit may lead is then no cause.
 
     Raises
     ------
@@ -487,6 +533,9 @@ def build_candidates(
         tk = np.unique(instance.t_village * n_u + instance.t_unit)
         team = np.isin(pv * n_u + pu, tk)
     cap = _reserved(instance, reserve, pu, demand[pv], team)
+    floor = None if uncovered is None else uncovered.capacity_floor
+    if floor is not None:  # --pin villages: the R5 row holds the pinned load
+        cap = np.maximum(cap, floor)
     # R5: a village whose demand exceeds a unit's capacity cannot go to it
     ok = (demand[pv] <= cap[pu]) | (not fit)
     if fixed is not None:
@@ -529,7 +578,10 @@ def build_candidates(
             )
         )
     covered = np.bincount(pv, minlength=len(instance.villages))
-    for v in poor[covered[poor] == 0]:
+    lacking = poor[covered[poor] == 0]
+    if uncovered is not None:  # left uncovered rather than a cause (R15)
+        lacking = lacking[~uncovered.allows(lacking)]
+    for v in lacking:
         causes.append(
             Cause(
                 "R1",
@@ -564,7 +616,10 @@ def build_candidates(
         pref = np.bincount(region[pfu], weights=caps[pfu], minlength=n_r)
         return county.astype(np.int64), pref.astype(np.int64)
 
-    county_cap, pref_cap = tier_caps(instance.u_capacity.astype(np.int64))
+    full_caps = instance.u_capacity.astype(np.int64)
+    county_cap, pref_cap = tier_caps(
+        full_caps if floor is None else np.maximum(full_caps, floor)
+    )
     if reserve > 0:  # R14: the reserve in R3's rows too, per prefecture where it fits
         county_red, pref_red = tier_caps(cap)
         pref_of = instance.r_prefecture
@@ -613,7 +668,7 @@ def build_candidates(
             need=np.where(can_lead, need, 0).astype(np.int64),
             r6=(num, den),
         )
-    return Candidates(
+    out = Candidates(
         villages=poor,
         pv=pv,
         pu=pu,
@@ -642,3 +697,6 @@ def build_candidates(
         n_units=n_u,
         province_tier=dense,
     )
+    if uncovered is not None:
+        out = with_uncovered(out, uncovered)
+    return out

@@ -21,6 +21,29 @@ SCALE = 1000
 """Cost units per unit of a normalised objective term."""
 
 
+# -- the household stage's objective terms (written once: the flow's arc costs
+# and pairing.score read them) ------------------------------------------------
+
+
+def rank_value(
+    w_rank: float, rank_norm: np.ndarray, severity_norm: np.ndarray
+) -> np.ndarray:
+    """R10: value of a cadre of normalised rank taking a household of normalised
+    severity (``SCALE w_rank r s``; the flow's arc cost is its negative)."""
+    return np.asarray(SCALE * w_rank * rank_norm * severity_norm, dtype=np.float64)
+
+
+def load_step(w_even_load: float, kmax: int) -> float:
+    """R12: cost of each further household of a cadre: the k-th costs
+    ``(k - 1)`` steps, so loads are even (``kmax`` the largest cap)."""
+    return SCALE * w_even_load / max(kmax - 1, 1)
+
+
+def travel_cost(w_distance: float, km: np.ndarray) -> np.ndarray:
+    """R12: cost of a scattered household's travel to its unit (``km``)."""
+    return np.asarray(SCALE * w_distance * km / 100.0, dtype=np.float64)
+
+
 @dataclass
 class FlowView:
     """The arrays of one independent component of the household flow.
@@ -254,8 +277,9 @@ def direct_arcs(
     """
 
     def cost(u: IntArray, v: IntArray) -> IntArray:
-        d = view.distance(u, v)
-        return np.asarray(np.rint(SCALE * weight * d / 100.0), dtype=np.int64)
+        return np.asarray(
+            np.rint(travel_cost(weight, view.distance(u, v))), dtype=np.int64
+        )
 
     n_g = len(sg_village)
     villages, g_first, g_village = np.unique(

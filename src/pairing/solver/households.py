@@ -51,7 +51,9 @@ from .household_parts import (
     components,
     direct_arcs,
     keepable,
+    load_step,
     members,
+    rank_value,
     spread,
 )
 from .teams import fieldable
@@ -345,7 +347,7 @@ def _flow_job(
         ub0 + cls_unit[cls_rep] * nb + b_rep,
         cls0 + cls_rep,
         big,
-        -np.rint(SCALE * w.rank * rank_norm * bmean[b_rep]).astype(np.int64),
+        -np.rint(rank_value(w.rank, rank_norm, bmean[b_rep])).astype(np.int64),
     )
     del per_unit
 
@@ -359,7 +361,7 @@ def _flow_job(
         np.add.at(at_least, (c_class[has], np.minimum(cap[has], kmax) - 1), 1)
         at_least = np.cumsum(at_least[:, ::-1], axis=1)[:, ::-1]
         cls_i, lvl_i = np.nonzero(at_least)
-        step = SCALE * w.even_load / max(kmax - 1, 1)
+        step = load_step(w.even_load, kmax)
         arcs(
             cls0 + cls_i,
             unode0 + cls_unit[cls_i],

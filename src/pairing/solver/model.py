@@ -6,7 +6,10 @@ then handed to HiGHS (:mod:`.lp`, the relaxation) or CP-SAT (:mod:`.cpsat`).
 Columns: one boolean ``x[v,u]`` per candidate pair, then one integer
 ``overflow_c`` per county with scattered households (R3), then one boolean
 ``lead_u`` per unit whose kick-off team needs it (R8), then R6's boolean
-``all_key`` when "every key village to the province" can happen.
+``all_key`` when "every key village to the province" can happen. With
+partial coverage (:mod:`.uncovered`, R1 relaxed) each village also has a
+pair to a virtual "uncovered" unit, and each R3 county row an integer
+``covered_c``.
 
 Rows, in order:
 
@@ -43,13 +46,15 @@ import scipy.sparse as sp
 
 from ..instance import BoolArray, FloatArray, IntArray
 from .candidates import Candidates
+from .uncovered import needs_columns
 
 RULES = ("R1", "R4", "R5", "R8", "R3", "R6")
 """Row labels: ``row_rule`` holds an index into this tuple."""
 R1, R4, R5, R8, R3, R6 = range(len(RULES))
-COLUMNS = ("pair", "overflow", "lead", "all_key")
-"""Column kinds: ``x[v,u]``, R3's ``overflow_c``, R8's ``lead_u``, R6's ``all_key``."""
-PAIR, OVERFLOW, LEAD, ALL_KEY = range(len(COLUMNS))
+COLUMNS = ("pair", "overflow", "lead", "all_key", "covered")
+"""Column kinds: ``x[v,u]``, R3's ``overflow_c``, R8's ``lead_u``, R6's
+``all_key``, and with partial coverage R3's ``covered_c`` (:mod:`.uncovered`)."""
+PAIR, OVERFLOW, LEAD, ALL_KEY, COVERED = range(len(COLUMNS))
 
 
 @dataclass
@@ -144,6 +149,10 @@ def build_model(c: Candidates) -> SparseModel:
         r0 = b.block(R3, c.r3_county, c.r3_rhs.astype(float), np.full(m3, np.inf))
         b.add(r0 + c.r3_county_of_pair[sel], pair[sel], -c.dem[sel].astype(float))
         b.add(r0 + np.arange(m3), ov0 + np.arange(m3), np.ones(m3))
+        if needs_columns(c):  # partial coverage: scattered households covered
+            z = np.full(m3, float(c.r3_cover_value))
+            z0 = b.columns(COVERED, np.arange(m3), np.zeros(m3), c.r3_scattered, z)
+            b.add(r0 + np.arange(m3), z0 + np.arange(m3), -np.ones(m3))
         prefs = np.unique(c.r3_pref[c.r3_pref >= 0])
         ppos = np.full(max(int(c.pref_cap.shape[0]), 1), -1, dtype=np.int64)
         ppos[prefs] = np.arange(len(prefs))
@@ -284,8 +293,10 @@ def complete(m: SparseModel, x: IntArray) -> IntArray | None:
     full[:n] = x
     if ncol > n:
         a_csc = m.a.tocsc()
-        base = m.a[:, :n] @ full[:n]
         kind = m.col_kind
+        covered = kind == COVERED  # partial coverage: at their least (R3)
+        full[covered] = m.col_lo[covered]
+        base = m.a @ full
         over = np.flatnonzero(kind == OVERFLOW)
         if len(over):
             # an overflow column's county row is its row with a finite lower side

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -43,6 +43,7 @@ from .lagrange.engine import EngineParams, run_engine
 from .lagrange.prices import Prices
 from .leads import best_possible, lead_of, pairs_of, stage_cause
 from .model import R1, build_model, complete
+from .uncovered import Uncovered, real_leads
 
 Method = Literal["auto", "lagrangian", "cpsat", "heuristic", "decomposed"]
 METHODS: tuple[str, ...] = ("auto", "lagrangian", "cpsat", "heuristic", "decomposed")
@@ -117,6 +118,7 @@ def solve_villages(
     candidates: CandidateParams | None = None,
     decomposed: DecomposedParams | None = None,
     monolithic_pairs: int = MONOLITHIC_PAIRS,
+    uncovered: Uncovered | None = None,
 ) -> VillageResult:
     """Choose the lead unit of every poor village (R1–R6, R8) and honour claims (R13).
 
@@ -163,6 +165,10 @@ def solve_villages(
         The ``decomposed`` method's settings.
     monolithic_pairs
         ``auto`` runs ``cpsat`` up to this many candidate pairs.
+    uncovered
+        Partial coverage (R1 relaxed, :mod:`.uncovered`): what may be left
+        uncovered and at what value; ``lead`` is then -1 on the villages
+        left.
 
     Raises
     ------
@@ -187,7 +193,10 @@ def solve_villages(
         reserve=reserve,
         prune=prune,
         params=candidates,
+        uncovered=uncovered,
     )
+    if c.n_units > c.real_units:  # the methods see the virtual units too
+        instance = cast(Instance, _WithVirtual(instance, c.n_units - c.real_units))
     if method == "auto":
         method = "cpsat" if c.n <= monolithic_pairs else "lagrangian"
     run = {
@@ -219,6 +228,7 @@ def solve_villages(
     if status != "optimal" and objective >= bound:
         status = "optimal"
     bound = max(bound, objective) if math.isfinite(bound) else bound
+    lead = real_leads(lead, c.real_units)  # a virtual unit: left uncovered
     return VillageResult(
         lead=lead,
         supplementary=claims(instance, lead),
@@ -377,6 +387,20 @@ def _decomposed(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
         stop=kw["stop"],
     )
     return res.lead, res.objective, res.bound, "feasible", res.used, None, {}
+
+
+class _WithVirtual:
+    """An instance seen with ``k`` virtual "uncovered" units after its own
+    (tier 3, no region: they lead only their own village, :mod:`.uncovered`),
+    as the methods index units by candidate pairs."""
+
+    def __init__(self, instance: Instance, k: int) -> None:
+        self._instance = instance
+        self.u_tier = np.r_[instance.u_tier, np.full(k, 3, dtype=np.int64)]
+        self.u_region = np.r_[instance.u_region, np.full(k, -1, dtype=np.int64)]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._instance, name)
 
 
 def claims(instance: Instance, lead: IntArray) -> IntArray:
