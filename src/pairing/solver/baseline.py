@@ -109,6 +109,7 @@ def changes(instance: Instance, baseline: Plan, plan: Plan) -> pd.DataFrame:
                     "before": moved["unit_id_before"].to_numpy(dtype=object),
                     "after": moved["unit_id_after"].to_numpy(dtype=object),
                     "reason": reason,
+                    "detail": _details(instance, baseline, plan, moved, reason),
                 }
             )
         )
@@ -189,8 +190,39 @@ def changes(instance: Instance, baseline: Plan, plan: Plan) -> pd.DataFrame:
                 )
             )
     if not rows:
-        return empty_table("changes")
+        return empty_table("changes").assign(detail=pd.Series([], dtype="str"))
     out = pd.concat(rows, ignore_index=True)
+    out["detail"] = out["detail"].fillna("") if "detail" in out else ""
     for col in out.columns:
         out[col] = out[col].astype("str")
     return out
+
+
+def _details(
+    instance: Instance,
+    baseline: Plan,
+    plan: Plan,
+    moved: pd.DataFrame,
+    reason: np.ndarray,
+) -> list[str]:
+    """What would have kept each moved village (``changes.detail``, R14)."""
+    from .shortfall import what_would_keep
+
+    v = instance.village_index.get_indexer(
+        pd.Index(moved["village_id"].to_numpy(dtype=object))
+    )
+    hp = plan.household_pairs
+    by_leader = hp.loc[hp["responsible_kind"] == "leader", "household_id"]
+    hidx = pd.Index(instance.households["household_id"].to_numpy(dtype=object))
+    taken = hidx.get_indexer(pd.Index(by_leader.to_numpy(dtype=object)))
+    taken = taken[taken >= 0]
+    demand = instance.v_households - np.bincount(
+        instance.h_village[taken], minlength=len(instance.villages)
+    )
+    texts = what_would_keep(
+        instance, baseline_leads(instance, baseline), np.maximum(v, 0), demand
+    )
+    return [
+        t if ok and r in ("capacity", "rule_change") else ""
+        for t, ok, r in zip(texts, v >= 0, reason, strict=True)
+    ]

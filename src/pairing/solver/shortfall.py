@@ -191,3 +191,56 @@ def _county_cause(instance: Instance, county: int, short: int) -> Cause:
         f"give the county's county-tier units "
         f"{places_text(short, instance.rules.max_households)}",
     )
+
+
+def what_would_keep(
+    instance: Instance, before: IntArray, moved: IntArray, demand: IntArray
+) -> list[str]:
+    """For each village in ``moved``, what would have kept it with its
+    baseline unit ``before[v]`` (R14's ``changes.detail``).
+
+    A unit that can no longer carry its baseline villages' households (R5)
+    gets the places it lacks ("7 more places (2 more cadres at 5
+    households)"); one that may now lead fewer villages (R4) or can no
+    longer field its kick-off team (R8) says so; a village moved only to
+    make room for those says that.
+    """
+    poor = instance.poor_villages
+    n_u = len(instance.units)
+    base = before[poor]
+    has = base >= 0
+    load = np.bincount(base[has], weights=demand[poor][has], minlength=n_u)
+    count = np.bincount(base[has], minlength=n_u)
+    can = fieldable(instance)
+    per = int(instance.rules.max_households)
+    out: list[str] = []
+    for v in np.asarray(moved, dtype=np.int64).tolist():
+        u = int(before[v])
+        if u < 0:
+            out.append("")
+            continue
+        name = _unit_name(instance, u)
+        short = int(load[u] - instance.u_capacity[u])
+        if not can[u]:
+            out.append(
+                f"R8: unit {name} can no longer field its kick-off team; cadres "
+                "able to carry households would have kept it"
+            )
+        elif count[u] > instance.u_max[u]:
+            out.append(
+                f"R4: unit {name} may now lead {int(instance.u_max[u])} of its "
+                f"{int(count[u])} villages; max_villages {int(count[u])} would "
+                "have kept it"
+            )
+        elif short > 0:
+            out.append(
+                f"R5: unit {name} carries {int(load[u]):,} households of its "
+                f"villages with {int(instance.u_capacity[u]):,} places — "
+                f"{places_text(short, per)} would have kept it"
+            )
+        else:
+            out.append(
+                f"moved to make room for a village whose unit can no longer carry "
+                f"it (R4, R5); unit {name} could have kept it"
+            )
+    return out

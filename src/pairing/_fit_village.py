@@ -1,0 +1,96 @@
+"""The best units for a newly registered poor village (``Recommender.village``).
+
+A unit qualifies when R2 lets it lead the village (the province tier
+anywhere, the prefecture and county tiers in their own region), it can
+field its kick-off team (R8), it leads fewer than its most villages (R4) and
+its cadres have places left for the village's households (R5); a
+province-tier unit also keeps R6's key-county share. The qualifying units
+are ranked by the village stage's value of the pair (R9 tier, R10 strength,
+R11 continuity, R12 travel: :func:`pairing.solver.candidates.value_terms`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .solver.candidates import SCALE, value_terms
+
+if TYPE_CHECKING:
+    from .recommend import Recommendation, Recommender
+
+
+def village_choices(r: Recommender, row: Mapping[str, Any], k: int) -> Recommendation:
+    from .recommend import Choice, Recommendation
+
+    inst, fit = r.instance, r.fit
+    vid = str(row["village_id"])
+    v = int(inst.village_index.get_loc(vid))
+    d = row.get("households")
+    d = int(d) if d is not None and d == d else int(np.sum(inst.h_village == v))
+    tier, region = inst.u_tier, inst.u_region
+    units = np.flatnonzero(
+        (tier == 0)
+        | ((tier == 1) & (region == inst.v_prefecture[v]))
+        | ((tier == 2) & (region == inst.v_county[v]))
+    )
+    n_u = len(inst.units)
+    poor = inst.poor_villages
+    led = fit.lead[poor]
+    count = np.bincount(led[led >= 0], minlength=n_u)
+    carried = np.bincount(inst.c_unit, weights=fit.load, minlength=n_u)
+    room = inst.u_capacity - carried
+    ok = fit.can[units] & (count[units] < inst.u_max[units]) & (room[units] >= d)
+    prov = (led >= 0) & (tier[np.maximum(led, 0)] == 0)
+    share = inst.rules.province_key_county_share
+    if not inst.v_key[v] and share > 0:  # R6: one more non-key province village
+        k_key = int((prov & inst.v_key[poor]).sum())
+        ok &= (tier[units] != 0) | (k_key >= share * (int(prov.sum()) + 1) - 1e-9)
+    if not ok.any():
+        best = units[np.argmax(room[units])] if len(units) else -1
+        most = int(room[best]) if best >= 0 else 0
+        uid = str(inst.unit_index[best]) if best >= 0 else "—"
+        return Recommendation(
+            "village",
+            vid,
+            vid,
+            (),
+            note=(
+                "没有可直接包保该村的单位（R2 区域、R4 村数、R5 能力）："
+                f"剩余名额最多的 "
+                f"{uid} 只有 {most} 户，该村需 {d} 户；需重新规划（pairing solve "
+                "--baseline）",
+                f"no unit may take it as the plan stands (R2 region, R4 villages, R5 "
+                f"places): the most places left are {uid}'s {most:,}, the village "
+                f"needs {d:,}; re-plan against this plan (pairing solve --baseline)",
+            ),
+        )
+    units = units[ok]
+    sev = float(row.get("severity", inst.v_severity[v]) or inst.v_severity[v])
+    top = max(float(inst.v_severity[poor].max(initial=0.0)), sev)
+    n = len(units)
+    team = np.isin(v * n_u + units, inst.t_village * n_u + inst.t_unit)
+    terms = value_terms(inst, np.full(n, v), units, top, team)
+    total = sum(terms.values())
+    best = np.argsort(-total, kind="stable")[:k]
+    uid = inst.unit_index.to_numpy(dtype=object)
+    names = ("省直", "市（州）直", "县（市、区）直")
+    choices = tuple(
+        Choice(
+            str(uid[units[i]]),
+            str(uid[units[i]]),
+            float(SCALE * total[i]),
+            {t: float(SCALE * g[i]) for t, g in terms.items()},
+            (
+                f"R2 {names[tier[units[i]]]}单位；R4 已包 {count[units[i]]} 个村；"
+                f"R5 剩余 {int(room[units[i]])} 户名额（需 {d} 户）",
+                f"R2 {('province', 'prefecture', 'county')[tier[units[i]]]} tier; "
+                f"R4 leads {count[units[i]]} of {int(inst.u_max[units[i]])}; "
+                f"R5 {int(room[units[i]]):,} places left for {d:,} households",
+            ),
+        )
+        for i in best.tolist()
+    )
+    return Recommendation("village", vid, vid, choices)
