@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ._fit import Fit, rank_words
+from ._fit import Fit, position, rank_words
 from .solver.baseline import baseline_cadres, baseline_leads
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def household_explanation(
     from .explain import Alternative, Explanation, RuledOut
 
     idx = pd.Index(instance.households["household_id"].to_numpy(dtype=object))
-    h = int(idx.get_loc(hid))
+    h = position(idx, hid, "household")
     hp = plan.household_pairs
     row = hp[hp["household_id"] == hid]
     if row.empty:

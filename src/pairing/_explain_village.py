@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ._fit import position
 from .instance import Instance, IntArray
 from .solver.baseline import baseline_leads
 from .solver.candidates import SCALE, Candidates, build_candidates, value_terms
@@ -73,7 +74,7 @@ def village_explanation(
 ) -> Explanation:
     from .explain import Explanation
 
-    v = int(instance.village_index.get_loc(vid))
+    v = position(instance.village_index, vid, "village")
     if not instance.v_poor[v]:
         raise KeyError(f"village {vid} is not a poor village")
     c, lead = plan_candidates(instance, plan)
@@ -291,16 +292,12 @@ def _why_not(
 ) -> tuple[str, tuple[str, str]] | None:
     """The rule that keeps unit ``w`` from taking the village as things stand."""
     u_max = int(instance.u_max[w])
-    if not can or u_max <= 0:
+    if u_max <= 0:
+        return "R4", ("不承担包村任务（max_villages 为 0）", "may lead no village")
+    if not can:
         return "R8", (
             "无法派出启动工作队（具备包户能力的干部不足）",
             "cannot field its kick-off team (too few cadres able to carry households)",
-        ) if u_max > 0 else (
-            "R4",
-            (
-                "不承担包村任务（max_villages 为 0）",
-                "may lead no village (max_villages 0)",
-            ),
         )
     if not cand or d > cap:
         return "R5", (

@@ -18,6 +18,7 @@ scattered household, R12 travel.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -151,3 +152,11 @@ def rank_words(fit: Fit, cadre: int, severity: float, how: str) -> Words:
         f"{rule[1]} ({uid}); R10 rank {rank}, severity {severity:g}; "
         f"R12 carries {load} of {cap}",
     )
+
+
+def position(index: Any, key: str, what: str) -> int:
+    """The row of ``key`` in ``index`` (raises ``KeyError`` naming ``what``)."""
+    pos = int(index.get_indexer([key])[0])
+    if pos < 0:
+        raise KeyError(f"unknown {what} {key!r}")
+    return pos

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._fit import position
 from .solver.candidates import SCALE, value_terms
 
 if TYPE_CHECKING:
@@ -27,9 +28,10 @@ def village_choices(r: Recommender, row: Mapping[str, Any], k: int) -> Recommend
 
     inst, fit = r.instance, r.fit
     vid = str(row["village_id"])
-    v = int(inst.village_index.get_loc(vid))
-    d = row.get("households")
-    d = int(d) if d is not None and d == d else int(np.sum(inst.h_village == v))
+    v = position(inst.village_index, vid, "village")
+    given = row.get("households")
+    d = int(given) if given not in (None, "") and given == given else 0
+    d = d or int(np.sum(inst.h_village == v))
     tier, region = inst.u_tier, inst.u_region
     units = np.flatnonzero(
         (tier == 0)
@@ -49,9 +51,9 @@ def village_choices(r: Recommender, row: Mapping[str, Any], k: int) -> Recommend
         k_key = int((prov & inst.v_key[poor]).sum())
         ok &= (tier[units] != 0) | (k_key >= share * (int(prov.sum()) + 1) - 1e-9)
     if not ok.any():
-        best = units[np.argmax(room[units])] if len(units) else -1
-        most = int(room[best]) if best >= 0 else 0
-        uid = str(inst.unit_index[best]) if best >= 0 else "—"
+        widest = int(units[np.argmax(room[units])]) if len(units) else -1
+        most = int(room[widest]) if widest >= 0 else 0
+        name = str(inst.unit_index[widest]) if widest >= 0 else "—"
         return Recommendation(
             "village",
             vid,
@@ -60,10 +62,10 @@ def village_choices(r: Recommender, row: Mapping[str, Any], k: int) -> Recommend
             note=(
                 "没有可直接包保该村的单位（R2 区域、R4 村数、R5 能力）："
                 f"剩余名额最多的 "
-                f"{uid} 只有 {most} 户，该村需 {d} 户；需重新规划（pairing solve "
+                f"{name} 只有 {most} 户，该村需 {d} 户；需重新规划（pairing solve "
                 "--baseline）",
                 f"no unit may take it as the plan stands (R2 region, R4 villages, R5 "
-                f"places): the most places left are {uid}'s {most:,}, the village "
+                f"places): the most places left are {name}'s {most:,}, the village "
                 f"needs {d:,}; re-plan against this plan (pairing solve --baseline)",
             ),
         )
@@ -73,7 +75,7 @@ def village_choices(r: Recommender, row: Mapping[str, Any], k: int) -> Recommend
     n = len(units)
     team = np.isin(v * n_u + units, inst.t_village * n_u + inst.t_unit)
     terms = value_terms(inst, np.full(n, v), units, top, team)
-    total = sum(terms.values())
+    total = terms["tier"] + terms["strength"] + terms["continuity"] + terms["travel"]
     best = np.argsort(-total, kind="stable")[:k]
     uid = inst.unit_index.to_numpy(dtype=object)
     names = ("省直", "市（州）直", "县（市、区）直")

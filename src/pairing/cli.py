@@ -213,6 +213,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
             executor=executor,
             stop=signals.token,
             params=params,
+            partial=args.partial,
+            pin=args.pin,
         )
     signals.check()  # stopped by a signal: no plan is written
     _Run.signals.writing(args.out)
@@ -220,6 +222,16 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if not args.quiet:
         _out(plan.summary())
         _out(f"\nplan written to {args.out}")
+    if plan.status == "partial":  # R1 relaxed (--partial, --pin): exit 4
+        from ._cli_planners import EXIT_PARTIAL
+
+        left = plan.info.get("uncovered", {})
+        _err(
+            f"partial plan: {len(plan.uncovered):,} item(s) left uncovered "
+            f"({left.get('households', 0):,} households), each with its cause in "
+            f"{args.out}/uncovered"
+        )
+        return EXIT_PARTIAL
     return EXIT_OK
 
 
@@ -378,7 +390,8 @@ class _Help(argparse.RawDescriptionHelpFormatter):
 
 EXIT_HELP = """exit status: 0 success; 1 infeasible, violations or a proof the
 instance cannot be planned (causes printed); 2 bad input or usage; 3 time
-limit before any plan; 130/143 interrupted."""
+limit before any plan; 4 a partial plan was written (solve --partial);
+130/143 interrupted."""
 _FORCE = (
     "also write into a folder pairing did not write, keeping all its files "
     "(default: off)"
@@ -493,6 +506,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--quiet", action="store_true", help="print nothing on success (default: off)"
     )
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="when the hard rules cannot all hold, write the plan that covers the "
+        "most, every uncovered village and household listed with its cause "
+        "(exit 4; default: off, exit 1 with the causes)",
+    )
+    p.add_argument(
+        "--pin",
+        choices=("villages",),
+        default=None,
+        help="with --baseline: keep every village with its unit; households its "
+        "cadres cannot carry are left uncovered with the shortfall to fix "
+        "(a partial plan, exit 4, if any; default: a village moves only when its "
+        "unit cannot carry it)",
+    )
     p.set_defaults(func=cmd_solve)
 
     p = command("validate", "check a plan against every hard rule (R1-R8)")
@@ -544,6 +573,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     solve_all_arguments(p, _positive_int, _seconds, _FORCE)
     p.set_defaults(func=cmd_solve_all)
+
+    from ._cli_planners import add_commands
+
+    add_commands(command, instance_help, _FORCE)
     return parser
 
 

@@ -622,6 +622,7 @@ def _soft(a: Mapping[str, Any], b: Mapping[str, Any]) -> pd.DataFrame:
     sb = b.get("seconds", {}) or {}
     if "total" in sa or "total" in sb:
         rows.append(("seconds.total", sa.get("total"), sb.get("total")))
+    rows += _score_rows(a.get("score") or {}, b.get("score") or {})
     na = _numbers(a.get("soft", {}) or {}, "soft.")
     nb = _numbers(b.get("soft", {}) or {}, "soft.")
     keys = list(na) + [k for k in nb if k not in na]
@@ -633,6 +634,23 @@ def _soft(a: Mapping[str, Any], b: Mapping[str, Any]) -> pd.DataFrame:
         dtype=object,
     )
     return df
+
+
+def _score_rows(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """The score terms side by side (:mod:`pairing.score`), then the total, then
+    R14's keep-bonus on its own row: it is never part of the total."""
+    if not a and not b:
+        return []
+    ta, tb = a.get("by_term", {}) or {}, b.get("by_term", {}) or {}
+    terms = list(ta) + [t for t in tb if t not in ta]
+    rows: list[tuple[str, Any, Any]] = [
+        (f"score.{t}", ta.get(t), tb.get(t)) for t in terms
+    ]
+    rows.append(("score.total", a.get("total"), b.get("total")))
+    rows.append(
+        ("score.keep_bonus (R14, apart)", a.get("keep_bonus"), b.get("keep_bonus"))
+    )
+    return rows
 
 
 def _delta(x: Any, y: Any) -> float | None:

@@ -35,6 +35,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -106,7 +107,7 @@ class Alternative:
         vp.loc[lead & new.notna(), "unit_id"] = new[new.notna()]
         tier = pd.Series(instance.units["tier"].to_numpy(), index=instance.unit_index)
         vp.loc[lead, "tier"] = vp.loc[lead, "unit_id"].map(tier).astype(str)
-        base = type(plan)(**{**plan.tables, "village_pairs": vp}, info={})
+        base = dataclasses.replace(plan, village_pairs=vp, info={}, result=None)
         return solve(instance, baseline=base, **kw)
 
 

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._fit import Fit, Words, rank_words
+from ._fit import Fit, Words, position, rank_words
 from .solver.baseline import baseline_cadres, baseline_leads
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ class Recommender:
         taken for the next query."""
         inst, fit = self.instance, self.fit
         hid, vid = str(row["household_id"]), str(row["village_id"])
-        v = int(inst.village_index.get_loc(vid))
+        v = position(inst.village_index, vid, "village")
         severity = float(row.get("severity", 0.0) or 0.0)
         leader = None
         held = self._leaders.get(v)
@@ -260,9 +260,9 @@ def recommend(
     r = Recommender(instance, plan)
     out = Recommendations()
     for row in [] if villages is None else villages.to_dict(orient="records"):
-        out.items.append(r.village(row, k))
+        out.items.append(r.village({str(key): val for key, val in row.items()}, k))
     for row in [] if households is None else households.to_dict(orient="records"):
-        out.items.append(r.household(row, k))
+        out.items.append(r.household({str(key): val for key, val in row.items()}, k))
     return out
 
 

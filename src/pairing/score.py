@@ -85,7 +85,7 @@ TERMS: dict[str, tuple[str, str, str]] = {
 """Term → (rule, Chinese label, English label), in report order."""
 KEEP_BONUS = ("R14", "一包到底（保留原结对的加分）", "keep-bonus (R14, apart)")
 TIERS = ("province", "prefecture", "county", "social")
-_COLUMNS = ("term", "rule", "tier", "prefecture_id", "value")
+_COLUMNS = ("term", "rule", "stage", "tier", "prefecture_id", "value")
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,9 @@ class Score:
     Attributes
     ----------
     table
-        One row per (term, tier, prefecture) with a value: ``term, rule,
-        tier, prefecture_id, value`` (objective units).
+        One row per (term, stage, tier, prefecture) with a value: ``term,
+        rule, stage`` (``villages``: the village stage's pairs, ``households``,
+        ``claims``), ``tier, prefecture_id, value`` (objective units).
     village_objective
         The village stage's objective without R14's bonus: the sum of each
         lead pair's rounded value (``tier + strength + continuity + travel``).
@@ -127,6 +128,11 @@ class Score:
             index=[f"{TERMS[t][0]} {t}" for t in keys],
             dtype=float,
         )
+
+    def by_stage(self) -> pd.Series:
+        """Value per stage: ``villages`` (the village stage's objective, up to
+        its per-pair rounding), ``households``, ``claims``."""
+        return self.table.groupby("stage")["value"].sum().astype(float)
 
     def by_tier(self) -> pd.DataFrame:
         """Terms (rows) by tier (columns)."""
@@ -204,9 +210,10 @@ def compare(scores: Mapping[str, Score]) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame([["tier", "R9", "county", "P", 5.0]], columns=list(_COLUMNS))
+    >>> row = ["tier", "R9", "villages", "county", "P", 5.0]
+    >>> t = pd.DataFrame([row], columns=list(_COLUMNS))
     >>> compare({"a": Score(t), "b": Score(t.assign(value=7.0))})["delta b"].tolist()
-    [2.0, 2.0, None]
+    [2.0, 2.0]
     """
     names = list(scores)
     terms = [f"{TERMS[t][0]} {t}" for t in TERMS]
@@ -275,12 +282,14 @@ def score_arrays(
     sup = np.asarray(sup, dtype=np.int64).reshape(-1, 2)
     if len(sup):
         w = instance.rules.weights.claims
-        parts.append(("claims", sup[:, 0], sup[:, 1], np.full(len(sup), 1000.0 * w)))
+        value = np.full(len(sup), 1000.0 * w)
+        parts.append(("claims", "claims", sup[:, 0], sup[:, 1], value))
     village_obj = float(_village_rounded(instance, np.asarray(lead, dtype=np.int64)))
     return Score(_table(instance, parts), village_obj, float(keep_bonus), int(kept))
 
 
-_Part = tuple[str, IntArray, IntArray, np.ndarray]  # term, unit, village, value
+_Part = tuple[str, str, IntArray, IntArray, np.ndarray]
+"""term, stage, unit, village, value"""
 
 
 def _lead_pairs(
@@ -301,7 +310,7 @@ def _village_parts(instance: Instance, lead: IntArray) -> list[_Part]:
 
     v, u, team = _lead_pairs(instance, lead)
     terms = value_terms(instance, v, u, _top(instance), team)
-    return [(name, u, v, SCALE * val) for name, val in terms.items()]
+    return [(name, "villages", u, v, SCALE * val) for name, val in terms.items()]
 
 
 def _village_rounded(instance: Instance, lead: IntArray) -> int:
@@ -336,22 +345,24 @@ def _household_parts(instance: Instance, h_cadre: IntArray) -> list[_Part]:
     sc = instance.h_scattered[h]
     travel = -travel_cost(w.distance, instance.distance(u[sc], v[sc]))
     return [
-        ("rank", u, v, rank),
-        ("load", u, v, even),
-        ("travel", u[sc], v[sc], travel),
+        ("rank", "households", u, v, rank),
+        ("load", "households", u, v, even),
+        ("travel", "households", u[sc], v[sc], travel),
     ]
 
 
 def _table(instance: Instance, parts: list[_Part]) -> pd.DataFrame:
-    """Sum the parts per (term, tier, prefecture), in one vectorised pass."""
+    """Sum the parts per (term, stage, tier, prefecture), in one vectorised pass."""
     names = list(TERMS)
+    stages = ("villages", "households", "claims")
     n_r = len(instance.regions) + 1
     keys, vals = [], []
-    for name, u, v, val in parts:
+    for name, stage, u, v, val in parts:
         tier = instance.u_tier[u]
         pref = instance.v_prefecture[v]
         pref = np.where(pref >= 0, pref, n_r - 1)
-        keys.append((names.index(name) * 4 + tier) * n_r + pref)
+        term = names.index(name) * 3 + stages.index(stage)
+        keys.append((term * 4 + tier) * n_r + pref)
         vals.append(np.asarray(val, dtype=np.float64))
     key = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
     val = np.concatenate(vals) if vals else np.zeros(0)
@@ -361,8 +372,9 @@ def _table(instance: Instance, parts: list[_Part]) -> pd.DataFrame:
     term = uniq // (4 * n_r)
     return pd.DataFrame(
         {
-            "term": [names[t] for t in term],
-            "rule": [TERMS[names[t]][0] for t in term],
+            "term": [names[t // 3] for t in term],
+            "rule": [TERMS[names[t // 3]][0] for t in term],
+            "stage": [stages[t % 3] for t in term],
             "tier": [TIERS[t] for t in (uniq // n_r) % 4],
             "prefecture_id": rid[uniq % n_r].astype(str),
             "value": sums,

@@ -12,7 +12,8 @@ The village stage runs twice on the labelled model with the partial option
 1. **coverage** — real pairs are worth 0, a village left uncovered
    ``-(H + 1 + d_v)`` (``H`` the households: one more village is worth
    more than any number of households), a scattered household covered 1.
-   Its optimum is the most villages, then the most households.
+   Its optimum is the most villages, then the most households (then, in a
+   re-plan, the most baseline leads kept).
 2. **the plan** — the villages the first pass leaves are left, the others
    must be covered, and every county must still cover the scattered
    households the first pass covered; the objective is the ordinary one
@@ -96,11 +97,15 @@ def solve_partial(
     t0 = time.perf_counter()
     demand = np.asarray(demand, dtype=np.int64)
     big = len(instance.households) + 1
+    # one household covered outweighs every baseline lead kept (R14: the
+    # coverage comes first, then the fewest moves)
+    unit = 1 if prefer is None else len(instance.poor_villages) + 1
     first = Uncovered(
-        village_value=-(big + demand),
-        scattered_value=1,
+        village_value=-(big + demand) * unit,
+        scattered_value=unit,
         coverage_only=True,
         capacity_floor=floor,
+        keep=prefer,
     )
     r1 = solve_villages(
         instance,

@@ -73,7 +73,10 @@ class Uncovered:
         with ``scattered_value == 0`` the R3 rows ask for exactly these
         (default: all of them, the full model's rows).
     coverage_only
-        Value the real pairs 0: the plan then only maximises coverage.
+        Value the real pairs 0 (1 for a pair of ``keep``): the plan then
+        maximises coverage, and of equal coverage keeps the most baseline leads.
+    keep
+        Per village, a baseline lead unit (R14; -1: none), for ``coverage_only``.
     capacity_floor
         Per unit: a capacity its R5 row is raised to (``--pin villages``
         keeps villages whose households its cadres cannot all carry: the
@@ -87,6 +90,7 @@ class Uncovered:
     scattered_covered: IntArray | None = None
     coverage_only: bool = False
     capacity_floor: IntArray | None = None
+    keep: IntArray | None = None
 
     def allows(self, villages: IntArray) -> BoolArray:
         """Which of ``villages`` get an uncovered column."""
@@ -172,7 +176,10 @@ def with_uncovered(c: Candidates, u: Uncovered) -> Candidates:
     keep = ~u.forces(c.pv)  # a village that must be left keeps no real pair
     out = out.subset(keep)
     if u.coverage_only:
-        out.score = np.zeros_like(out.score)
+        stay = np.zeros(len(out.pv), dtype=np.int64)
+        if u.keep is not None:
+            stay = (np.asarray(u.keep)[out.pv] == out.pu).astype(np.int64)
+        out.score = stay
     vv, vu, value = virtual_pairs(u, c.villages, c.demand, n_real)
     k = len(c.villages)
     pv = np.concatenate([out.pv, vv])

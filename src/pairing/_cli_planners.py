@@ -1,0 +1,369 @@
+"""The planners' commands of ``pairing``: score, explain, recommend, scenario.
+
+Each is a thin layer over the library (:mod:`pairing.score`,
+:mod:`pairing.explain`, :mod:`pairing.recommend`, :mod:`pairing.scenario`);
+:func:`add_commands` adds them to the parser of :mod:`pairing.cli`. Exit
+statuses follow the data contract: 0 done, 2 bad input or usage (the file,
+table, row and what was expected are printed, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import InputError, Problem
+
+EXIT_OK, EXIT_INPUT = 0, 2
+EXIT_PARTIAL = 4
+"""``pairing solve --partial``: a partial plan was written (data contract)."""
+
+Command = Callable[[str, str], argparse.ArgumentParser]
+
+
+def _out(text: str) -> None:
+    from .cli import _out as out
+
+    out(text)
+
+
+def _load(path: str) -> Any:
+    from .io import load_instance
+
+    return load_instance(path)
+
+
+def _plan(path: str) -> Any:
+    from .plan import Plan
+
+    return Plan.load(path)
+
+
+def read_table(path: str, what: str) -> pd.DataFrame:
+    """A table from a CSV, Parquet or ``.xlsx`` file, every cell as text.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read as a table.
+    """
+    p = Path(path)
+    try:
+        if p.suffix.lower() == ".parquet":
+            df = pd.read_parquet(p).astype(str)
+        elif p.suffix.lower() in (".xlsx", ".xlsm"):
+            df = pd.read_excel(p, dtype=str).fillna("")
+        else:
+            df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, ValueError, ImportError) as exc:
+        raise InputError(
+            [
+                Problem(
+                    what,
+                    "",
+                    "",
+                    "a CSV, Parquet or .xlsx table",
+                    str(exc)[:200],
+                    p.name,
+                )
+            ]
+        ) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def _need(df: pd.DataFrame, what: str, cols: tuple[str, ...]) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise InputError(
+            [Problem(what, "", c, "the column", "missing") for c in missing]
+        )
+
+
+# -- commands --------------------------------------------------------------------
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from .score import score
+
+    s = score(_load(args.instance), _plan(args.plan))
+    if args.json:
+        from .atomic import json_text
+
+        _out(json_text(s.to_dict()))
+        return EXIT_OK
+    _out(s.summary(args.lang))
+    if args.by_region:
+        _out("")
+        _out(s.by_region().round(1).to_string())
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+
+    if (args.village is None) == (args.household is None):
+        raise InputError(
+            [Problem("arguments", "", "--village/--household", "exactly one of them")]
+        )
+    instance, plan = _load(args.instance), _plan(args.plan)
+    try:
+        e = explain(
+            instance,
+            plan,
+            village=args.village,
+            household=args.household,
+            k=args.k,
+            time_limit=args.time_limit,
+        )
+    except KeyError as exc:
+        what = "villages" if args.village is not None else "households"
+        raise InputError(
+            [
+                Problem(
+                    what,
+                    str(args.village or args.household),
+                    "",
+                    "an id of the plan",
+                    str(exc).strip("'\""),
+                )
+            ]
+        ) from None
+    if args.json:
+        _out(json.dumps(e.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _out(e.text(args.lang))
+    return EXIT_OK
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from .recommend import recommend
+
+    if args.households is None and args.villages is None:
+        raise InputError(
+            [Problem("arguments", "", "--households/--villages", "at least one table")]
+        )
+    instance, plan = _load(args.instance), _plan(args.plan)
+    households = villages = None
+    if args.households is not None:
+        households = read_table(args.households, "households")
+        _need(households, "households", ("household_id", "village_id"))
+        households["severity"] = _numbers(households, "severity", "households")
+    if args.villages is not None:
+        villages = read_table(args.villages, "villages")
+        _need(villages, "villages", ("village_id",))
+    _known(instance, households, villages)
+    recs = recommend(instance, plan, households=households, villages=villages, k=args.k)
+    table = recs.to_frame(args.lang)
+    if args.out:
+        from .cells import to_csv
+
+        to_csv(table, Path(args.out))
+        _out(f"{len(table):,} choices for {len(recs):,} items written to {args.out}")
+    else:
+        _out(table.to_string(index=False))
+    for r in recs:
+        if not r.choices:
+            _out(f"{r.kind} {r.id}: {r.note[0 if args.lang == 'zh' else 1]}")
+    return EXIT_OK
+
+
+def _numbers(df: pd.DataFrame, col: str, what: str) -> pd.Series:
+    if col not in df.columns:
+        return pd.Series(0.0, index=df.index)
+    values = pd.to_numeric(df[col].replace("", "0"), errors="coerce")
+    bad = values.isna() | (values < 0)
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(
+            [Problem(what, f"row {i + 1}", col, "a number >= 0", repr(df[col].iat[i]))]
+        )
+    return values
+
+
+def _known(instance: Any, *tables: pd.DataFrame | None) -> None:
+    problems = []
+    for t, what in zip(tables, ("households", "villages"), strict=True):
+        if t is None:
+            continue
+        bad = ~t["village_id"].isin(set(instance.village_index))
+        for i in bad.to_numpy().nonzero()[0][:20]:
+            problems.append(
+                Problem(
+                    what,
+                    f"row {i + 1}",
+                    "village_id",
+                    "a village of the instance",
+                    repr(t["village_id"].iat[i]),
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+
+def cmd_scenario_apply(args: argparse.Namespace) -> int:
+    from .cli import _check_out, _Run
+    from .io import save_instance
+    from .scenario import Scenario
+
+    names = ["regions.parquet", "households.parquet"]
+    _check_out(args.out, "instance", args.force, [args.instance, args.changes], names)
+    instance = _load(args.instance)
+    path = Path(args.changes)
+    if path.suffix.lower() == ".json":
+        scenario = Scenario.load(path)
+    else:
+        scenario = Scenario.from_table(
+            read_table(args.changes, "scenario"), name=path.stem
+        )
+    changed = scenario.apply(instance)
+    _Run.signals.writing(args.out)
+    save_instance(changed, args.out, format=args.format, force=args.force)
+    _out(scenario.describe())
+    _out(f"\nwrote {changed!r} to {args.out}")
+    return EXIT_OK
+
+
+def cmd_scenario_compare(args: argparse.Namespace) -> int:
+    from .diff import diff_plans
+    from .score import Score, compare
+
+    plans = {Path(p).name or p: _plan(p) for p in [args.base, *args.plans]}
+    scores: dict[str, Score] = {}
+    for name, p in plans.items():
+        if "score" not in p.info:
+            raise InputError(
+                [
+                    Problem(
+                        "summary.json",
+                        name,
+                        "score",
+                        "the plan's score",
+                        "missing (plan made before scores were recorded)",
+                    )
+                ]
+            )
+        scores[name] = Score.from_dict(p.info["score"])
+    table = compare(scores)
+    base = plans[next(iter(plans))]
+    moved: dict[str, list[Any]] = {}
+    for name, p in plans.items():
+        c = diff_plans(base, p).counts()
+        moved[name] = [
+            c.get("villages_moved", 0),
+            c.get("households_moved", 0),
+            p.status,
+            len(p.uncovered),
+        ]
+    extra = pd.DataFrame(
+        moved, index=["villages moved", "households moved", "status", "uncovered"]
+    )
+    _out("Score by rule term (R14's keep-bonus apart, never in the totals)")
+    _out(_fmt(table).to_string())
+    _out("")
+    _out(extra.to_string())
+    return EXIT_OK
+
+
+def _fmt(df: pd.DataFrame) -> pd.DataFrame:
+    def f(v: Any) -> str:
+        if v is None or (isinstance(v, float) and v != v):
+            return ""
+        return f"{v:,.1f}" if isinstance(v, float | int) else str(v)
+
+    return df.map(f)
+
+
+# -- parser ----------------------------------------------------------------------
+
+
+def add_commands(command: Command, instance_help: str, force_help: str) -> None:
+    """Add score, explain, recommend and scenario to the ``pairing`` parser."""
+    lang = {"choices": ("zh", "en"), "default": "en", "help": "language of the text"}
+    p = command("score", "the plan's objective split by rule term, tier and prefecture")
+    p.add_argument("instance", help=instance_help)
+    p.add_argument("plan", help="plan folder")
+    p.add_argument("--lang", **lang)  # type: ignore[arg-type]
+    p.add_argument("--by-region", action="store_true", help="also by prefecture")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_score)
+
+    p = command(
+        "explain",
+        "why a village has its lead unit (or a household its "
+        "cadre), what each alternative would cost, and who cannot take it",
+    )
+    p.add_argument("instance", help=instance_help)
+    p.add_argument("plan", help="plan folder")
+    p.add_argument("--village", default=None, help="a poor village id")
+    p.add_argument("--household", default=None, help="a household id")
+    p.add_argument("--k", type=int, default=5, help="alternatives costed exactly")
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=10.0,
+        help="seconds per exact local re-solve",
+    )
+    p.add_argument("--lang", **lang)  # type: ignore[arg-type]
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_explain)
+
+    p = command(
+        "recommend",
+        "the k best cadres for each new household (and units "
+        "for each new poor village) the plan has room for",
+    )
+    p.add_argument("instance", help=instance_help)
+    p.add_argument("plan", help="plan folder")
+    p.add_argument(
+        "--households",
+        default=None,
+        help="table of new households: household_id, village_id, severity",
+    )
+    p.add_argument(
+        "--villages",
+        default=None,
+        help="table of newly registered poor villages: village_id, households",
+    )
+    p.add_argument("--k", type=int, default=5, help="choices per item")
+    p.add_argument("--out", default=None, help="write the choices as CSV here")
+    p.add_argument("--lang", **lang)  # type: ignore[arg-type]
+    p.set_defaults(func=cmd_recommend)
+
+    p = command(
+        "scenario", "what-if scenarios: apply a table of changes, compare plans"
+    )
+    sub = p.add_subparsers(dest="scenario_command", required=True, metavar="ACTION")
+    a = sub.add_parser(
+        "apply",
+        help="apply a table of changes (or a scenario JSON)",
+        description="write the instance with the changes made",
+    )
+    a.add_argument("instance", help=instance_help)
+    a.add_argument(
+        "changes",
+        help="change table (CSV, .xlsx, Parquet: step, kind, id, "
+        "value, …) or scenario .json",
+    )
+    a.add_argument("--out", required=True, help="instance folder to write (required)")
+    a.add_argument(
+        "--format",
+        choices=("parquet", "csv", "xlsx"),
+        default="parquet",
+        help="file format of the tables",
+    )
+    a.add_argument("--force", action="store_true", help=force_help)
+    a.set_defaults(func=cmd_scenario_apply)
+    c = sub.add_parser(
+        "compare",
+        help="score terms of a base plan and re-plans side by side",
+        description="the plans' score terms side by side",
+    )
+    c.add_argument("base", help="the base plan folder")
+    c.add_argument("plans", nargs="+", help="re-plan folders")
+    c.set_defaults(func=cmd_scenario_compare)

@@ -1,0 +1,139 @@
+"""Partial plans (``solve(..., partial=True)``, R1 relaxed, R15): the plan that
+covers the most, what it leaves and why, and how the validator reports it.
+
+The hand-made case: the tiny instance (``conftest.py``) with 30 more scattered
+households in county 220102 and 40 more households in poor village
+220201001. Known answer, worked out by hand:
+
+* 220201001 must hold 43 households for its lead unit (48, less the 5 its
+  county leader takes, R7), more than any unit allowed to lead it has (the
+  largest, province unit 22-B, has 30 places): it is left, with its 43;
+* county 220102 has 35 scattered households; its county unit 220102-A has 15
+  places and the prefecture unit 2201-A 20, of which it needs at least 6 for
+  the smallest village it can lead (R4: it must lead one): 29 can be covered,
+  so the 6 lightest are left (heaviest first).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import tiny_frames
+
+import pairing
+from pairing.cli import main
+from pairing.instance import Instance
+
+
+def short_instance() -> Instance:
+    t = tiny_frames()
+    rows = [
+        {
+            "household_id": f"S{k:03d}",
+            "village_id": "220102002",
+            "members": 2,
+            "severity": round(1.0 + k * 0.1, 2),
+        }
+        for k in range(30)
+    ]
+    rows += [
+        {
+            "household_id": f"V{k:03d}",
+            "village_id": "220201001",
+            "members": 2,
+            "severity": round(2.0 + k * 0.05, 2),
+        }
+        for k in range(40)
+    ]
+    t["households"] = pd.concat(
+        [t["households"], pd.DataFrame(rows)], ignore_index=True
+    )
+    units = t["units"]
+    units["min_villages"] = None
+    units.loc[units["unit_id"] == "2202-A", "min_villages"] = 0  # nothing to lead
+    return Instance.from_tables(t)
+
+
+def _expected_scattered(inst: Instance) -> set[str]:
+    hh = inst.households
+    s = hh[hh["village_id"] == "220102002"].copy()
+    s["pos"] = np.arange(len(s))
+    return set(s.sort_values(["severity", "pos"])["household_id"].head(6))
+
+
+@pytest.fixture(scope="module")
+def short() -> Instance:
+    return short_instance()
+
+
+@pytest.mark.parametrize("method", ["cpsat", "lagrangian", "heuristic"])
+def test_partial_plan_leaves_the_known_shortfall(short, method):
+    with pytest.raises(pairing.Infeasible):
+        pairing.solve(short, time_limit=10)
+    plan = pairing.solve(short, time_limit=10, partial=True, method=method)
+    assert plan.status == "partial"
+    un = plan.uncovered
+    assert list(un.loc[un["kind"] == "village", "id"]) == ["220201001"]
+    left = set(un.loc[un["kind"] == "household", "id"])
+    hh = short.households
+    in_village = set(hh.loc[hh["village_id"] == "220201001", "household_id"])
+    led = plan.household_pairs
+    by_leader = set(led.loc[led["responsible_kind"] == "leader", "household_id"])
+    assert left & in_village == in_village - by_leader  # its 43 households
+    assert len(in_village - by_leader) == 43
+    assert left - in_village == _expected_scattered(short)  # the 6 lightest
+    assert plan.info["uncovered"]["coverage_proved"]
+    # every other hard rule holds, and the validator says partial, never valid
+    report = pairing.validate(short, plan)
+    assert report.status == "partial" and not report.ok
+    assert report.counts() == {}
+    assert report.uncovered == {"villages": 1, "households": 49}
+    assert report.summary().startswith("PARTIAL")
+
+
+def test_each_uncovered_item_has_its_cause_with_numbers(short):
+    plan = pairing.solve(short, time_limit=10, partial=True)
+    cause = plan.uncovered.set_index("id")["cause"]
+    assert cause["220201001"].startswith("R1 poor village 220201001")
+    assert (
+        "43 households" in cause["220201001"] and "largest has 30" in cause["220201001"]
+    )
+    assert "13 more places" in cause["220201001"]  # the fix: 43 - 30
+    scattered = cause[sorted(_expected_scattered(short))[0]]
+    assert scattered.startswith("R3 county 220102") and "6 of them" in scattered
+
+
+def test_partial_on_a_feasible_instance_is_the_plan(tiny_instance):
+    plan = pairing.solve(tiny_instance, time_limit=10, partial=True)
+    assert plan.status in ("optimal", "feasible")
+    assert plan.uncovered.empty
+    assert pairing.validate(tiny_instance, plan).ok
+
+
+def test_validator_checks_the_uncovered_table(short):
+    plan = pairing.solve(short, time_limit=10, partial=True)
+    # a household listed as uncovered that has a responsible: a violation
+    covered = plan.household_pairs["household_id"].iloc[0]
+    extra = pd.DataFrame([{"kind": "household", "id": covered, "cause": "x"}])
+    bad = pairing.Plan(
+        **{**plan.tables, "uncovered": pd.concat([plan.uncovered, extra])}
+    )
+    assert pairing.validate(short, bad).status == "invalid"
+    # an uncovered household not listed: a violation of R1
+    unlisted = pairing.Plan(**{**plan.tables, "uncovered": plan.uncovered.iloc[:-1]})
+    report = pairing.validate(short, unlisted)
+    assert report.status == "invalid" and report.counts() == {"R1": 1}
+
+
+def test_cli_writes_a_partial_plan_with_exit_4(short, tmp_path, capsys):
+    pairing.save_instance(short, tmp_path / "inst")
+    args = ["solve", str(tmp_path / "inst"), "--quiet", "--time-limit", "10"]
+    assert main([*args, "--out", str(tmp_path / "none")]) == 1
+    assert not (tmp_path / "none").exists()
+    assert main([*args, "--out", str(tmp_path / "plan"), "--partial"]) == 4
+    assert "partial plan" in capsys.readouterr().err
+    back = pairing.Plan.load(tmp_path / "plan")
+    assert back.status == "partial" and len(back.uncovered) == 50
+    assert main(["validate", str(tmp_path / "inst"), str(tmp_path / "plan")]) == 1
+    assert "PARTIAL" in capsys.readouterr().out
