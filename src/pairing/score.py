@@ -361,20 +361,20 @@ def _table(instance: Instance, parts: list[_Part]) -> pd.DataFrame:
         tier = instance.u_tier[u]
         pref = instance.v_prefecture[v]
         pref = np.where(pref >= 0, pref, n_r - 1)
-        term = names.index(name) * 3 + stages.index(stage)
-        keys.append((term * 4 + tier) * n_r + pref)
+        code = names.index(name) * 3 + stages.index(stage)
+        keys.append((code * 4 + tier) * n_r + pref)
         vals.append(np.asarray(val, dtype=np.float64))
     key = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
     val = np.concatenate(vals) if vals else np.zeros(0)
     uniq, inv = np.unique(key, return_inverse=True)
     sums = np.bincount(inv, weights=val, minlength=len(uniq))
     rid = np.append(instance.region_index.to_numpy(dtype=object), "")
-    term = uniq // (4 * n_r)
+    codes = (uniq // (4 * n_r)).tolist()
     return pd.DataFrame(
         {
-            "term": [names[t // 3] for t in term],
-            "rule": [TERMS[names[t // 3]][0] for t in term],
-            "stage": [stages[t % 3] for t in term],
+            "term": [names[t // 3] for t in codes],
+            "rule": [TERMS[names[t // 3]][0] for t in codes],
+            "stage": [stages[t % 3] for t in codes],
             "tier": [TIERS[t] for t in (uniq // n_r) % 4],
             "prefecture_id": rid[uniq % n_r].astype(str),
             "value": sums,
