@@ -366,8 +366,10 @@ def _table(instance: Instance, parts: list[_Part]) -> pd.DataFrame:
         vals.append(np.asarray(val, dtype=np.float64))
     key = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
     val = np.concatenate(vals) if vals else np.zeros(0)
-    uniq, inv = np.unique(key, return_inverse=True)
-    sums = np.bincount(inv, weights=val, minlength=len(uniq))
+    dense = np.bincount(key, weights=val, minlength=len(names) * 3 * 4 * n_r)
+    used = np.bincount(key, minlength=len(dense)) > 0
+    uniq = np.flatnonzero(used)
+    sums = dense[uniq]
     rid = np.append(instance.region_index.to_numpy(dtype=object), "")
     codes = (uniq // (4 * n_r)).tolist()
     return pd.DataFrame(

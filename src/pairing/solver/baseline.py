@@ -14,15 +14,28 @@ from ..instance import Instance, IntArray
 from ..plan import Plan, empty_table
 
 
+def lookup(index: pd.Index, values: pd.Series | pd.Index) -> IntArray:
+    """Position of each value in ``index`` (-1: not there), like
+    ``index.get_indexer(values)``; on Arrow-backed text (how plans and
+    instances are read) by Arrow's own hash lookup, about four times faster
+    on 430,000 ids."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found = pc.index_in(pa.array(values.array), value_set=pa.array(index.array))
+        return np.asarray(found.fill_null(-1).to_numpy(), dtype=np.int64)
+    except Exception:  # no pyarrow, or a column Arrow cannot take as text
+        return np.asarray(index.get_indexer(pd.Index(values)), dtype=np.int64)
+
+
 def baseline_leads(instance: Instance, baseline: Plan) -> IntArray:
     """Baseline lead unit index per village (-1: none, or the unit is gone)."""
     vp = baseline.village_pairs
     vp = vp[vp["role"] == "lead"]
     out = np.full(len(instance.villages), -1, dtype=np.int64)
-    v = instance.village_index.get_indexer(
-        pd.Index(vp["village_id"].to_numpy(dtype=object))
-    )
-    u = instance.unit_index.get_indexer(pd.Index(vp["unit_id"].to_numpy(dtype=object)))
+    v = lookup(instance.village_index, vp["village_id"].astype(str))
+    u = lookup(instance.unit_index, vp["unit_id"].astype(str))
     ok = (v >= 0) & (u >= 0)
     out[v[ok]] = u[ok]
     return out
@@ -31,16 +44,62 @@ def baseline_leads(instance: Instance, baseline: Plan) -> IntArray:
 def baseline_cadres(instance: Instance, baseline: Plan) -> IntArray:
     """Baseline responsible cadre index per household (-1: none, a leader, or gone)."""
     hp = baseline.household_pairs
-    hp = hp[hp["responsible_kind"] == "cadre"]
     out = np.full(len(instance.households), -1, dtype=np.int64)
-    hidx = pd.Index(instance.households["household_id"].to_numpy(dtype=object))
-    h = hidx.get_indexer(hp["household_id"].to_numpy(dtype=object))
-    c = instance.cadre_index.get_indexer(
-        pd.Index(hp["responsible_id"].to_numpy(dtype=object))
-    )
-    ok = (h >= 0) & (c >= 0)
+    ids = instance.households["household_id"]
+    if _same_ids(hp["household_id"], ids):  # in the instance's order
+        h = np.arange(len(hp), dtype=np.int64)
+    else:
+        h = lookup(pd.Index(ids), hp["household_id"])
+    c = lookup(instance.cadre_index, hp["responsible_id"])
+    ok = (h >= 0) & (c >= 0) & (hp["responsible_kind"] == "cadre").to_numpy(dtype=bool)
     out[h[ok]] = c[ok]
     return out
+
+
+def _merged(instance: Instance, baseline: Plan) -> set[str]:
+    """Baseline units whose cadres now serve another unit (merged, R14)."""
+    hp = baseline.household_pairs
+    served = hp.loc[hp["responsible_kind"] == "cadre", ["responsible_id", "unit_id"]]
+    cadre_unit = instance.cadres.set_index("cadre_id")["unit_id"]
+    now = served["responsible_id"].map(cadre_unit)
+    return set(served.loc[now.notna() & (now != served["unit_id"]), "unit_id"])
+
+
+def _same_ids(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two id columns hold the same ids in the same order (compared
+    in the columns' own storage, without turning 430,000 ids into objects)."""
+    return len(a) == len(b) and a.reset_index(drop=True).equals(
+        b.reset_index(drop=True)
+    )
+
+
+def _moved_households(instance: Instance, baseline: Plan, plan: Plan) -> pd.DataFrame:
+    """``household_id, responsible_id_before/_after, village_id`` of every
+    household whose responsible person changed (``""``: none)."""
+    cols = ["household_id", "responsible_id", "unit_id"]
+    b, p = baseline.household_pairs, plan.household_pairs
+    ids = instance.households["household_id"]
+    if _same_ids(b["household_id"], ids) and _same_ids(p["household_id"], ids):
+        # the usual re-plan: every household still there, in the same order
+        rb = b["responsible_id"].reset_index(drop=True)
+        rp = p["responsible_id"].reset_index(drop=True)
+        at = np.flatnonzero((rb != rp).to_numpy(dtype=bool))
+        vid = instance.village_index.to_numpy(dtype=object)
+        return pd.DataFrame(
+            {
+                "household_id": ids.iloc[at].to_numpy(dtype=object),
+                "responsible_id_before": rb.iloc[at].to_numpy(dtype=object),
+                "responsible_id_after": rp.iloc[at].to_numpy(dtype=object),
+                "village_id": vid[instance.h_village[at]],
+            }
+        )
+    m = b[cols].merge(
+        p[cols], on="household_id", how="outer", suffixes=("_before", "_after")
+    )
+    m = m.fillna("")
+    moved = m[m["responsible_id_before"] != m["responsible_id_after"]]
+    hv = instance.households.set_index("household_id")["village_id"]
+    return moved.assign(village_id=moved["household_id"].map(hv).fillna(""))
 
 
 def changes(instance: Instance, baseline: Plan, plan: Plan) -> pd.DataFrame:
@@ -70,16 +129,11 @@ def changes(instance: Instance, baseline: Plan, plan: Plan) -> pd.DataFrame:
     m = m.fillna("")
     moved = m[m["unit_id_before"] != m["unit_id_after"]]
     if len(moved):
-        units = set(instance.unit_index)
-        gone = ~moved["unit_id_before"].isin(units)
-        # a unit is merged when its baseline cadres now serve another unit
-        hp = baseline.household_pairs
-        served = hp.loc[
-            hp["responsible_kind"] == "cadre", ["responsible_id", "unit_id"]
-        ]
-        cadre_unit = instance.cadres.set_index("cadre_id")["unit_id"]
-        now = served["responsible_id"].map(cadre_unit)
-        merged = set(served.loc[now.notna() & (now != served["unit_id"]), "unit_id"])
+        gone = pd.Series(
+            lookup(instance.unit_index, moved["unit_id_before"].astype(str)) < 0,
+            index=moved.index,
+        )
+        merged = _merged(instance, baseline) if gone.any() else set()
         # R4: the unit now leads fewer villages than the baseline gave it
         count = leads(baseline)["unit_id"].value_counts()
         u_max = pd.Series(instance.u_max, index=instance.unit_index)
@@ -116,35 +170,27 @@ def changes(instance: Instance, baseline: Plan, plan: Plan) -> pd.DataFrame:
     moved_villages = set(moved["village_id"])
 
     # households
-    cols = ["household_id", "responsible_id", "unit_id"]
-    m = baseline.household_pairs[cols].merge(
-        plan.household_pairs[cols],
-        on="household_id",
-        how="outer",
-        suffixes=("_before", "_after"),
-    )
-    m = m.fillna("")
-    moved = m[m["responsible_id_before"] != m["responsible_id_after"]]
+    moved = _moved_households(instance, baseline, plan).reset_index(drop=True)
     if len(moved):
-        hv = instance.households.set_index("household_id")["village_id"]
-        village = moved["household_id"].map(hv).fillna("")
-        people = set(instance.cadre_index) | set(instance.leader_index)
-        leaders = set(instance.leader_index)
+        village = moved["village_id"].to_numpy(dtype=object)
+        before = moved["responsible_id_before"].to_numpy(dtype=object)
+        after = moved["responsible_id_after"].to_numpy(dtype=object)
+        cadre = instance.cadre_index.get_indexer(pd.Index(before))
+        leader = instance.leader_index.get_indexer(pd.Index(before)) >= 0
+        leader |= instance.leader_index.get_indexer(pd.Index(after)) >= 0
         # R5: cadres whose cap is now below their baseline load
-        load = baseline.household_pairs["responsible_id"].value_counts()
-        cap = pd.Series(instance.c_cap, index=instance.cadre_index)
-        shrunk = load.index[
-            load.to_numpy() > cap.reindex(load.index).fillna(np.inf).to_numpy()
-        ]
+        base = baseline_cadres(instance, baseline)
+        load = np.bincount(base[base >= 0], minlength=len(instance.cadres))
+        shrunk = (cadre >= 0) & (load[cadre] > instance.c_cap[cadre])
         reason = np.select(
             [
-                moved["responsible_id_before"] == "",
-                moved["responsible_id_after"] == "",
-                ~moved["responsible_id_before"].isin(people),
-                village.isin(moved_villages),
-                moved["responsible_id_before"].isin(leaders)
-                | moved["responsible_id_after"].isin(leaders),
-                moved["responsible_id_before"].isin(set(shrunk)),
+                before == "",
+                after == "",
+                (cadre < 0)
+                & ~(instance.leader_index.get_indexer(pd.Index(before)) >= 0),
+                pd.Index(village).isin(list(moved_villages)),
+                leader,
+                shrunk,
             ],
             [
                 "household_added",
@@ -213,9 +259,8 @@ def _details(
     )
     hp = plan.household_pairs
     by_leader = hp.loc[hp["responsible_kind"] == "leader", "household_id"]
-    hidx = pd.Index(instance.households["household_id"].to_numpy(dtype=object))
-    taken = hidx.get_indexer(pd.Index(by_leader.to_numpy(dtype=object)))
-    taken = taken[taken >= 0]
+    ids = instance.households["household_id"]
+    taken = np.flatnonzero(ids.isin(by_leader).to_numpy(dtype=bool))
     demand = instance.v_households - np.bincount(
         instance.h_village[taken], minlength=len(instance.villages)
     )

@@ -184,6 +184,8 @@ def assign_households(
     h_first = np.searchsorted(comp_h[h_sorted], np.arange(n_comp + 1))
     for k in range(n_comp):
         hh = h_sorted[h_first[k] : h_first[k + 1]]
+        if not len(hh):  # nothing to place (a re-plan keeps the part whole)
+            continue
         view = FlowView.of(instance, lead, cap, free, hh, comp_u == k)
         jobs.append((view, hb[view.households], bmean, w, nearest))
     results = _run_jobs(
