@@ -46,6 +46,7 @@ class Fit:
     top: float
     max_rank: int
     step: float
+    unit_ids: list[str]
 
     @classmethod
     def of(cls, instance: Instance, lead: IntArray, h_cadre: IntArray) -> Fit:
@@ -69,6 +70,7 @@ class Fit:
             max(float(instance.h_severity.max(initial=0.0)), 1e-12),
             max(int(instance.c_rank.max(initial=1)), 1),
             load_step(w.even_load, int(instance.c_cap.max(initial=0))),
+            [str(u) for u in instance.unit_index.tolist()],
         )
 
     def cadres_of(self, units: IntArray) -> IntArray:
@@ -135,7 +137,7 @@ def rank_words(fit: Fit, cadre: int, severity: float, how: str) -> Words:
     """Why this cadre, in Chinese and English."""
     inst = fit.instance
     u = int(inst.c_unit[cadre])
-    uid = inst.unit_index[u]
+    uid = fit.unit_ids[u]
     load, cap = int(fit.load[cadre]), int(inst.c_cap[cadre])
     rank = int(inst.c_rank[cadre])
     rule = {

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._fit import Fit, Words, position, rank_words
+from ._fit import Fit, Words, rank_words
 from .solver.baseline import baseline_cadres, baseline_leads
 
 if TYPE_CHECKING:
@@ -174,6 +174,9 @@ class Recommender:
             instance, baseline_leads(instance, plan), baseline_cadres(instance, plan)
         )
         self._leaders = _leader_households(instance, plan)
+        self._village = {v: i for i, v in enumerate(instance.village_index.tolist())}
+        self._cid = instance.cadre_index.to_numpy(dtype=object)
+        self._uid = instance.unit_index.to_numpy(dtype=object)
 
     def household(
         self, row: Mapping[str, Any], k: int = 5, *, take: bool = True
@@ -183,7 +186,9 @@ class Recommender:
         taken for the next query."""
         inst, fit = self.instance, self.fit
         hid, vid = str(row["household_id"]), str(row["village_id"])
-        v = position(inst.village_index, vid, "village")
+        v = self._village.get(vid, -1)
+        if v < 0:
+            raise KeyError(f"unknown village {vid!r}")
         severity = float(row.get("severity", 0.0) or 0.0)
         leader = None
         held = self._leaders.get(v)
@@ -207,8 +212,7 @@ class Recommender:
         gains = fit.gains(cadres, v, severity)
         total = gains["rank"] + gains["load"] + gains["travel"]
         best = np.argsort(-total, kind="stable")[:k]
-        cid = inst.cadre_index.to_numpy(dtype=object)
-        uid = inst.unit_index.to_numpy(dtype=object)
+        cid, uid = self._cid, self._uid
         choices = tuple(
             Choice(
                 str(cid[cadres[i]]),
