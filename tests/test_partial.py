@@ -137,3 +137,27 @@ def test_cli_writes_a_partial_plan_with_exit_4(short, tmp_path, capsys):
     assert back.status == "partial" and len(back.uncovered) == 50
     assert main(["validate", str(tmp_path / "inst"), str(tmp_path / "plan")]) == 1
     assert "PARTIAL" in capsys.readouterr().out
+
+
+def test_partial_status_flows_through_the_result_and_summary(short, tmp_path):
+    # the typed result carries it; summary.json adds keys, renames none
+    import json
+
+    from pairing.result import SolveResult, Status
+
+    plan = pairing.solve(short, time_limit=10, partial=True)
+    assert plan.result is not None and plan.result.status is Status.PARTIAL
+    assert not plan.result.is_feasible()
+    assert plan.result.uncovered["villages"] == 1
+    assert plan.result.uncovered["households"] == 49
+    assert plan.result.counts["lead_pairs"] == plan.result.counts["poor_villages"] - 1
+    plan.save(tmp_path / "plan")
+    data = json.loads((tmp_path / "plan" / "summary.json").read_text("utf-8"))
+    for key in ("status", "method", "objective", "best_bound", "gap", "seconds"):
+        assert key in data  # the contract's keys, as before
+    assert data["status"] == "partial" and data["uncovered"]["villages"] == 1
+    assert data["parameters"]["partial"] is True
+    assert {t["term"] for t in data["score"]["terms"]} >= {"tier", "strength"}
+    back = SolveResult.from_dict(data)
+    assert back.status is Status.PARTIAL and back.uncovered == plan.result.uncovered
+    assert pairing.Plan.load(tmp_path / "plan").score().total == plan.score().total

@@ -348,7 +348,7 @@ class Pipeline:
         result = dataclasses.replace(
             result,
             status=Status.PARTIAL if len(tables.uncovered) else result.status,
-            uncovered=self.left_out.counts() if self.left_out is not None else {},
+            uncovered=self.uncovered_counts(vres.lead),
             score=self.score(vres, h_cadre, stopped),
         )
         # R8: the kick-off dispatch by tier, beside the seed's
@@ -358,6 +358,13 @@ class Pipeline:
         self.stage = "done"
         self.event()
         return plan
+
+    def uncovered_counts(self, lead: np.ndarray) -> dict[str, Any]:
+        """``summary.json``'s ``uncovered``: what a partial plan leaves."""
+        if self.left_out is None:
+            return {}
+        poor = self.instance.poor_villages
+        return {"villages": int((lead[poor] < 0).sum()), **self.left_out.counts()}
 
     def score(self, vres: Any, h_cadre: np.ndarray, stopped: str | None) -> Any:
         """``summary.json``'s ``score``: the objective by rule term, R14's

@@ -454,8 +454,10 @@ class SolveResult:
     stopped
         The stage at which a stop request was acted on (None: not stopped).
     uncovered
-        A partial plan's count of ``villages`` and ``households`` left
-        uncovered (R1 relaxed, R15; empty for a full plan).
+        A partial plan's ``villages`` and ``households`` left uncovered, the
+        households by why (their village is left, their unit or county is
+        short) and ``coverage_proved`` (R1 relaxed, R15; empty for a full
+        plan).
     score
         The objective by rule term, R14's keep-bonus apart, as
         :meth:`pairing.score.Score.to_dict` writes it (empty when the solve
@@ -491,7 +493,7 @@ class SolveResult:
     )
     provenance: Provenance | None = None
     stopped: str | None = None
-    uncovered: Mapping[str, int] = field(default_factory=FrozenDict)
+    uncovered: Mapping[str, Any] = field(default_factory=FrozenDict)
     score: Mapping[str, Any] = field(default_factory=FrozenDict)
     extra: Mapping[str, Any] = field(default_factory=FrozenDict)
 
@@ -603,7 +605,7 @@ class SolveResult:
             if isinstance(prov, Mapping)
             else None,
             stopped=str(data["stopped"]) if data.get("stopped") else None,
-            uncovered={str(k): int(v) for k, v in _map(data.get("uncovered")).items()},
+            uncovered=_map(data.get("uncovered")),
             score=_map(data.get("score")),
             extra={k: v for k, v in data.items() if k not in _CONTRACT},
         )
