@@ -75,15 +75,22 @@ def partial_villages(
 
     Raises ``Infeasible`` when a rule other than R1's coverage cannot hold.
     """
+    from ._pipeline import _after_villages
     from .solver.partial import villages_left_or_pinned
 
-    budget = run.limit if run.deterministic else run.left()
+    # as the full stage: a work budget off the clock, else the later stages'
+    # share kept
+    budget = (
+        run.limit * 0.75
+        if run.deterministic
+        else max(0.5, run.left() - _after_villages(run.instance))
+    )
     return villages_left_or_pinned(
         run.instance,
         demand,
         prefer,
         pin=run.pin is not None,
-        time_limit=budget * 0.75,
+        time_limit=budget,
         leader_households=leader_households,
         seed=run.seed,
         workers=run.workers,
