@@ -17,7 +17,10 @@ between plans), :mod:`pairing.report` (the R16 reports),
 criteria), :mod:`pairing.params` (the solver's settings),
 :mod:`pairing.result` (the typed result), :mod:`pairing.progress`
 (progress events and a live display) and :mod:`pairing.national` (the
-national programme: a set of provinces, planned on Dask).
+national programme: a set of provinces, planned on Dask). For planners:
+:func:`pairing.score` (the objective by rule term), :func:`pairing.explain`
+(why a village's or a household's pairing) and :func:`pairing.recommend`
+(the best cadres for new households without re-planning).
 
 The names are loaded on first use, so ``import pairing`` (and the command
 line's start, which must install its signal handlers before anything slow)
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
     from .diff import PlanDiff, diff_plans
     from .errors import Cause, Infeasible, InputError, NoPlanFound, PairingError
     from .errors import Problem as Problem
+    from .explain import explain
     from .fingerprint import fingerprint
     from .generate import generate
     from .instance import Instance
@@ -61,10 +65,12 @@ if TYPE_CHECKING:
     from .params import SolveParams
     from .plan import Plan
     from .progress import ProgressEvent
+    from .recommend import recommend
     from .report import write_report
     from .result import SoftFigures, SolveResult, Status
     from .rules import Rules
     from .scenario import Scenario
+    from .score import score
     from .solve import solve
     from .stop import CancelToken, MaxRuntime
     from .validate import ValidationReport, validate
@@ -112,6 +118,10 @@ _API = {
     "solve": "solve",
     "solve_all": "national",
     "validate": "validate",
+    # for planners: why this pairing, where a new household goes, the score
+    "explain": "explain",
+    "recommend": "recommend",
+    "score": "score",
 }
 
 __all__ = [
@@ -136,6 +146,7 @@ __all__ = [
     "ValidationReport",
     "diff",
     "diff_plans",
+    "explain",
     "fingerprint",
     "generate",
     "generate_national",
@@ -144,10 +155,12 @@ __all__ = [
     "params",
     "plotting",
     "progress",
+    "recommend",
     "report",
     "result",
     "save_instance",
     "scenario",
+    "score",
     "solve",
     "solve_all",
     "stop",

@@ -454,9 +454,7 @@ the household stage, which then finishes on its coarse network."""
 
 def _after_villages(instance: Instance) -> float:
     """Seconds to keep for the stages after the village stage."""
-    return AFTER_VILLAGES_BASE + AFTER_VILLAGES_PER_HOUSEHOLD * len(
-        instance.households
-    )
+    return AFTER_VILLAGES_BASE + AFTER_VILLAGES_PER_HOUSEHOLD * len(instance.households)
 
 
 def _with_deadline(

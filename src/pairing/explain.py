@@ -239,6 +239,16 @@ def explain(
     KeyError
         When the village is not a poor village of the instance, or the
         household is unknown.
+
+    Examples
+    --------
+    >>> import pairing
+    >>> instance = pairing.generate(households=2000, seed=2)
+    >>> plan = pairing.solve(instance, time_limit=30)
+    >>> lead = plan.village_pairs.iloc[0]
+    >>> e = pairing.explain(instance, plan, village=lead["village_id"])
+    >>> e.kind, e.chosen == lead["unit_id"]
+    ('village', True)
     """
     if (village is None) == (household is None):
         raise ValueError("give exactly one of village= and household=")

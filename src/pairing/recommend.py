@@ -260,6 +260,18 @@ def recommend(
         instance), optional ``severity`` and ``households`` (how many).
     k
         Choices per item.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import pairing
+    >>> instance = pairing.generate(households=2000, seed=2)
+    >>> plan = pairing.solve(instance, time_limit=30)
+    >>> new = pd.DataFrame({"household_id": ["NEW1"], "village_id": ["V000003"],
+    ...                     "members": [3], "severity": [1.0]})
+    >>> best = pairing.recommend(instance, plan, households=new, k=3)[0]
+    >>> best.id, len(best.choices), best.choices[0].unit_id
+    ('NEW1', 3, 'UX0002')
     """
     r = Recommender(instance, plan)
     out = Recommendations()

@@ -243,6 +243,15 @@ def score(instance: Instance, plan: Plan, *, keep_bonus: float | None = None) ->
     keep_bonus
         R14's bonus of a re-plan (default: the one ``plan.info["score"]``
         recorded when the solver made it, else 0).
+
+    Examples
+    --------
+    >>> import pairing
+    >>> instance = pairing.generate(households=2000, seed=2)
+    >>> plan = pairing.solve(instance, time_limit=30)
+    >>> s = pairing.score(instance, plan)
+    >>> round(s.total) == round(plan.score().total), s.keep_bonus
+    (True, 0.0)
     """
     from .solver.baseline import baseline_cadres, baseline_leads
 
