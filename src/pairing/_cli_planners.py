@@ -289,8 +289,12 @@ def add_commands(command: Command, instance_help: str, force_help: str) -> None:
     p.add_argument("instance", help=instance_help)
     p.add_argument("plan", help="plan folder")
     p.add_argument("--lang", **lang)  # type: ignore[arg-type]
-    p.add_argument("--by-region", action="store_true", help="also by prefecture")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--by-region", action="store_true", help="also by prefecture (default: off)"
+    )
+    p.add_argument(
+        "--json", action="store_true", help="machine-readable output (default: off)"
+    )
     p.set_defaults(func=cmd_score)
 
     p = command(
@@ -300,8 +304,12 @@ def add_commands(command: Command, instance_help: str, force_help: str) -> None:
     )
     p.add_argument("instance", help=instance_help)
     p.add_argument("plan", help="plan folder")
-    p.add_argument("--village", default=None, help="a poor village id")
-    p.add_argument("--household", default=None, help="a household id")
+    p.add_argument(
+        "--village",
+        default=None,
+        help="a poor village id (default: none)",
+    )
+    p.add_argument("--household", default=None, help="a household id (default: none)")
     p.add_argument("--k", type=int, default=5, help="alternatives costed exactly")
     p.add_argument(
         "--time-limit",
@@ -310,7 +318,9 @@ def add_commands(command: Command, instance_help: str, force_help: str) -> None:
         help="seconds per exact local re-solve",
     )
     p.add_argument("--lang", **lang)  # type: ignore[arg-type]
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--json", action="store_true", help="machine-readable output (default: off)"
+    )
     p.set_defaults(func=cmd_explain)
 
     p = command(
@@ -323,15 +333,21 @@ def add_commands(command: Command, instance_help: str, force_help: str) -> None:
     p.add_argument(
         "--households",
         default=None,
-        help="table of new households: household_id, village_id, severity",
+        help="table of new households: household_id, village_id, severity "
+        "(default: none)",
     )
     p.add_argument(
         "--villages",
         default=None,
-        help="table of newly registered poor villages: village_id, households",
+        help="table of newly registered poor villages: village_id, households "
+        "(default: none)",
     )
     p.add_argument("--k", type=int, default=5, help="choices per item")
-    p.add_argument("--out", default=None, help="write the choices as CSV here")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="write the choices as CSV here (default: print them)",
+    )
     p.add_argument("--lang", **lang)  # type: ignore[arg-type]
     p.set_defaults(func=cmd_recommend)
 
@@ -355,7 +371,7 @@ def add_commands(command: Command, instance_help: str, force_help: str) -> None:
         "--format",
         choices=("parquet", "csv", "xlsx"),
         default="parquet",
-        help="file format of the tables",
+        help="file format of the tables (default: parquet)",
     )
     a.add_argument("--force", action="store_true", help=force_help)
     a.set_defaults(func=cmd_scenario_apply)

@@ -517,8 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--pin",
         choices=("villages",),
         default=None,
-        help="with --baseline: keep every village with its unit; households its "
-        "cadres cannot carry are left uncovered with the shortfall to fix "
+        help="keep every baseline village with its unit (needs a baseline); "
+        "households its cadres cannot carry are left uncovered with the shortfall "
+        "to fix "
         "(a partial plan, exit 4, if any; default: a village moves only when its "
         "unit cannot carry it)",
     )
