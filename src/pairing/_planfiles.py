@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._readinstance import _brief, read_csv, read_xlsx
 from .checks import ROWS_PER_KIND, as_bool, as_text, duplicate_columns
 from .errors import InputError, Problem
 from .schema import PLAN_TABLES
@@ -96,8 +97,6 @@ def read_plan(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
 def _raw_tables(
     path: Path, problems: list[Problem]
 ) -> tuple[dict[str, pd.DataFrame], Path | None]:
-    from .io import _brief, read_csv, read_xlsx
-
     tables: dict[str, pd.DataFrame] = {}
     expected = "a plan folder (or a plan .xlsx workbook)"
     if not path.exists():

@@ -14,13 +14,17 @@ import os
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from . import atomic
 from .cells import to_csv
-from .instance import Instance
+from .xlsx import write_xlsx as _write_xlsx
+
+if TYPE_CHECKING:
+    from .instance import Instance
 from .rules import Rules
 from .schema import TABLES
 
@@ -65,9 +69,7 @@ def write_xlsx(
         When a table has more rows than a sheet can hold, or a string holds a
         character a workbook cannot store.
     """
-    from .xlsx import write_xlsx as write
-
-    write(path, sheets, illegal="raise", mark=mark)
+    _write_xlsx(path, sheets, illegal="raise", mark=mark)
 
 
 # -- saving --------------------------------------------------------------------

@@ -11,6 +11,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ._readinstance import read_checked
+from ._saveinstance import save_instance
+from .checks import check_tables
+from .fingerprint import compute
 from .rules import Rules
 from .schema import LEVELS, TABLES, UNIT_TIERS
 
@@ -126,8 +130,6 @@ class Instance:
     @cached_property
     def fingerprint(self) -> str:
         """:func:`pairing.fingerprint` of the instance (computed once)."""
-        from .fingerprint import compute
-
         return compute(self)
 
     # -- construction -------------------------------------------------------
@@ -145,23 +147,18 @@ class Instance:
         InputError
             Listing every problem found (table, id, column, expected).
         """
-        from .checks import check_tables
-
         return cls(check_tables(tables), rules or Rules())
 
     @classmethod
     def load(cls, path: str | Path) -> Instance:
         """Read an instance folder or ``.xlsx`` workbook (see :func:`load_instance`)."""
-        from .io import load_instance
-
-        return load_instance(path)
+        tables, rules = read_checked(path)
+        return cls(tables, rules)
 
     def save(
         self, path: str | Path, format: str = "parquet", *, force: bool = False
     ) -> None:
         """Write the instance in the contract layout (see :func:`save_instance`)."""
-        from .io import save_instance
-
         save_instance(self, path, format=format, force=force)
 
     def replace(
