@@ -13,11 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from ._frozen import FrozenDict
 from .errors import InputError, Problem
+from .tiers import TIER_NAMES, Tier
 
-TIERS = ("province", "prefecture", "county", "social")
-"""Unit tiers, highest first (``social`` never leads a village)."""
+TIERS = TIER_NAMES
+"""Unit tiers, highest first (``social`` never leads a village); the names of
+:class:`pairing.tiers.Tier`."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,27 @@ class Dispatch:
     local_max_share: float = 0.5
     """Share of a region's prefecture- or county-tier units with a task, the
     heaviest tasks first, that send ``local_max`` rather than ``local_min``."""
+
+    def team_bounds(
+        self, tier: npt.NDArray[np.integer]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Least and largest kick-off team per unit of tier codes ``tier`` (R8).
+
+        The one reading of R8's sizes the solver and the pre-checks share
+        (the validator keeps its own): the province tier sends exactly
+        ``province_min``; the other tiers ``local_min`` to ``local_max``
+        (never less than ``local_min``).
+
+        Examples
+        --------
+        >>> low, high = Dispatch().team_bounds(np.array([0, 1, 2]))
+        >>> low.tolist(), high.tolist()
+        ([5, 2, 2], [5, 3, 3])
+        """
+        province = np.asarray(tier) == Tier.PROVINCE
+        low = np.where(province, self.province_min, self.local_min).astype(np.int64)
+        high = np.where(province, self.province_min, self.local_max).astype(np.int64)
+        return low, np.maximum(low, high)
 
 
 @dataclass(frozen=True)

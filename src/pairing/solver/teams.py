@@ -20,13 +20,10 @@ def team_bounds(instance: Instance) -> tuple[IntArray, IntArray]:
     """Least and largest team the solver sends per unit (R8).
 
     Province tier: ``province_min`` for both; other tiers ``local_min`` and
-    ``local_max`` (:func:`team_targets` chooses between them).
+    ``local_max`` (:func:`team_targets` chooses between them); see
+    :meth:`pairing.rules.Dispatch.team_bounds`, where the sizes are read.
     """
-    d = instance.rules.dispatch
-    province = instance.u_tier == 0
-    low = np.where(province, d.province_min, d.local_min).astype(np.int64)
-    high = np.where(province, d.province_min, d.local_max).astype(np.int64)
-    return low, np.maximum(low, high)
+    return instance.rules.dispatch.team_bounds(instance.u_tier)
 
 
 def heads_mask(instance: Instance) -> BoolArray:
