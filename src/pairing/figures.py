@@ -33,7 +33,9 @@ import pandas as pd
 
 from .errors import Cause
 from .instance import Instance
+from .precheck import Counts, precheck, scattered_balance
 from .schema import LEADER_TIERS, LEVELS, UNIT_TIERS
+from .tiers import Tier
 
 __all__ = ["format_figures", "inspect_figures"]
 
@@ -71,8 +73,6 @@ def inspect_figures(
         ``causes`` (the pre-checks' causes, R15); ``flagged`` (ids of the
         counties and prefectures the R3 causes name, as ``solve`` does).
     """
-    from .precheck import Counts, precheck, scattered_balance
-
     if causes is None:
         causes = precheck(instance)
     inst = instance
@@ -120,15 +120,15 @@ def inspect_figures(
     pref_poor_villages = np.bincount(pref_of_v[poor], minlength=n_regions)
     pref_poor_hh = np.bincount(pref_of_v[poor], weights=v_hh[poor], minlength=n_regions)
     mean_hh = np.zeros(n_regions, dtype=np.float64)
-    is_county, is_pref = level == 2, level == 1
+    is_county, is_pref = level == Tier.COUNTY, level == Tier.PREFECTURE
     mean_hh[is_county] = _mean(poor_hh, poor_villages)[is_county]
     mean_hh[is_pref] = _mean(pref_poor_hh, pref_poor_villages)[is_pref]
     all_mean = float(_mean(np.array([v_hh[poor].sum()]), np.array([poor.sum()]))[0])
-    mean_hh[level == 0] = all_mean
+    mean_hh[level == Tier.PROVINCE] = all_mean
 
     u_min = inst.u_min.astype(np.float64)
     u_max = inst.u_max.astype(np.float64)
-    leads = tier < 3  # social units never lead (R2)
+    leads = tier < Tier.SOCIAL  # social units never lead (R2)
     u_need = np.where(leads, u_min * mean_hh[region], 0.0)
 
     # -- per county table: R3 as the pre-checks read it -----------------------

@@ -17,6 +17,7 @@ from .checks import check_tables
 from .fingerprint import compute
 from .rules import Rules
 from .schema import LEVELS, TABLES, UNIT_TIERS
+from .tiers import Tier
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -258,7 +259,7 @@ class Instance:
     def r_key(self) -> BoolArray:
         """Whether a region is a key county (R6, R7)."""
         key: BoolArray = self.regions["key_county"].to_numpy(dtype=bool)
-        county: BoolArray = self.r_level == 2
+        county: BoolArray = self.r_level == Tier.COUNTY
         return key & county
 
     @_cached
@@ -267,15 +268,17 @@ class Instance:
 
         Itself for a prefecture, -1 for the province.
         """
-        out = np.where(self.r_level == 1, np.arange(len(self.r_level)), -1)
-        county = self.r_level == 2
+        out = np.where(
+            self.r_level == Tier.PREFECTURE, np.arange(len(self.r_level)), -1
+        )
+        county = self.r_level == Tier.COUNTY
         out[county] = self.r_parent[county]
         return out
 
     @_cached
     def province(self) -> int:
         """Index of the single province region."""
-        return int(np.flatnonzero(self.r_level == 0)[0])
+        return int(np.flatnonzero(self.r_level == Tier.PROVINCE)[0])
 
     # -- villages -----------------------------------------------------------
 

@@ -35,8 +35,8 @@ from ortools.sat.python import cp_model
 
 from ..errors import Cause, Infeasible
 from ..instance import Instance
-from ..precheck import Counts
 from .candidates import Candidates, build_candidates
+from .counts import Counts
 from .cpsat import build_proto
 from .greedy import greedy
 from .model import R3, R4, R5, R6, R8, SparseModel, build_model, complete

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..instance import BoolArray, Instance, IntArray
+from ..tiers import Tier
 
 Shortfall = list[tuple[int, int, int]]
 """``(unit index, needed, available)`` per unit whose team is too small."""
@@ -49,7 +50,9 @@ def fieldable(instance: Instance) -> BoolArray:
     """
     able = (instance.c_cap >= 1) & ~heads_mask(instance)
     n = np.bincount(instance.c_unit, weights=able, minlength=len(instance.units))
-    return np.asarray((n >= carriers_needed(instance)) & (instance.u_tier < 3))
+    return np.asarray(
+        (n >= carriers_needed(instance)) & (instance.u_tier < Tier.SOCIAL)
+    )
 
 
 def task_of(
@@ -78,7 +81,9 @@ def team_targets(
     d = instance.rules.dispatch
     low, high = team_bounds(instance)
     out = low.copy()
-    local = np.flatnonzero(task & (instance.u_tier >= 1) & (instance.u_tier <= 2))
+    local = np.flatnonzero(
+        task & (instance.u_tier >= Tier.PREFECTURE) & (instance.u_tier <= Tier.COUNTY)
+    )
     if not len(local) or d.local_max_share <= 0:
         return out
     df = pd.DataFrame(

@@ -1,22 +1,85 @@
-"""Counting pre-check: households enough for the first teams (R8, with R7).
+"""Pre-checks of the units' own bounds and kick-off teams (R4, R8, with R7).
 
-Kept apart from :mod:`pairing.precheck` (which calls it) as one check of its
-own. A unit that must lead a village (its R4 minimum) sends a first team
-whose members other than its head are each responsible for households of the
-unit (R8). When the households that can be theirs are fewer, the hard rules
-cannot all hold — for example with no households at all, or when leaders'
-``contact_households`` (R7) take every household of the poor villages.
+A unit whose least villages exceed its most (R4); a tier that cannot send
+its kick-off teams (R8); and households enough for the first teams of the
+units that must lead (R8): a unit that must lead a village (its R4 minimum)
+sends a first team whose members other than its head are each responsible
+for households of the unit. When the households that can be theirs are
+fewer, the hard rules cannot all hold — for example with no households at
+all, or when leaders' ``contact_households`` (R7) take every household of the
+poor villages.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .errors import Cause
-from .instance import IntArray
-from .precheck import COUNTY, PREFECTURE, PROVINCE, TIER_NAMES, Counts, _n
+from ..errors import Cause
+from ..instance import IntArray
+from ..solver.counts import Counts
+from ..solver.teams import carriers_needed, heads_mask
+from ..tiers import TIER_NAMES, Tier
+from ._words import _n
 
-__all__ = ["forced_take", "team_households"]
+
+def unit_bounds(c: Counts) -> list[Cause]:
+    """R4: a unit whose least villages exceed its most."""
+    out = []
+    bad = np.flatnonzero((c.tier < Tier.SOCIAL) & (c.raw_min > c.inst.u_max))
+    for u in bad:
+        lo, hi = int(c.raw_min[u]), int(c.inst.u_max[u])
+        out.append(
+            Cause(
+                "R4",
+                str(c.u_id[u]),
+                f"{c.unit(u)} must lead at least {lo} villages but at most {hi}",
+                {"unit_id": str(c.u_id[u]), "min_villages": lo, "max_villages": hi},
+                f"set min_villages <= max_villages for {c.u_id[u]} "
+                f"(e.g. max_villages = {lo})",
+            )
+        )
+    return out
+
+
+def dispatch_teams(c: Counts) -> list[Cause]:
+    """R8: a unit that must lead a village but cannot send its first team.
+
+    Its team is its head plus cadres responsible for its households; a cadre
+    with a cap of 0 can carry none, so it can only be there as the head.
+    """
+    out = []
+    inst = c.inst
+    need = carriers_needed(inst)
+    team = need + (inst.u_head >= 0)
+    head = (inst.u_head >= 0).astype(np.int64)
+    able = (inst.c_cap >= 1) & ~heads_mask(inst)
+    carriers = np.bincount(inst.c_unit, weights=able, minlength=len(c.tier))
+    lacking = (c.tier < Tier.SOCIAL) & (c.umax >= 1) & ~c.field
+    for u in np.flatnonzero(lacking & (c.umin >= 1)):
+        n, k, h = int(team[u]), int(carriers[u]), int(head[u])
+        zero = int(c.cadres[u]) - k - h
+        what = f"{k} cadre(s) able to carry households" + (" and its head" if h else "")
+        if zero > 0:
+            what += f" ({zero} more with max_households 0)"
+        out.append(
+            Cause(
+                "R8",
+                str(c.u_id[u]),
+                f"{c.unit(u)} must lead at least {int(c.umin[u])} village(s) but has "
+                f"{what}; its first team needs at least {n}",
+                {
+                    "unit_id": str(c.u_id[u]),
+                    "cadres": int(c.cadres[u]),
+                    "carriers": k,
+                    "head": bool(h),
+                    "team_min": n,
+                    "min_villages": int(c.umin[u]),
+                },
+                f"add {n - k - h} cadre(s) able to carry households to {c.u_id[u]}, "
+                "or set its min_villages to 0",
+            )
+        )
+    return out
 
 
 def forced_take(c: Counts) -> IntArray:
@@ -51,9 +114,7 @@ def team_households(c: Counts) -> list[Cause]:
     counted after what leaders surely take at their contact villages (R7).
     """
     inst = c.inst
-    size = np.where(
-        c.tier == PROVINCE, c.rules.dispatch.province_min, c.rules.dispatch.local_min
-    )
+    size, _ = c.rules.dispatch.team_bounds(c.tier)  # the least team
     head = (inst.u_head >= 0).astype(np.int64)
     need = np.maximum(np.minimum(size, c.cadres) - head, 0)
     must = c.able & (c.umin >= 1) & (need > 0)
@@ -61,21 +122,21 @@ def team_households(c: Counts) -> list[Cause]:
     left = c.d_hi - taken
     k = c.rules.contact_households
     out = []
-    groups: list[tuple[int, int]] = [(PROVINCE, -1)]
-    for tier in (PREFECTURE, COUNTY):
-        regions = np.unique(c.u_region[must & (c.tier == tier)])
-        groups += [(tier, int(r)) for r in regions if r >= 0]
-    county = c.level == 2
+    groups: list[tuple[int, int]] = [(Tier.PROVINCE, -1)]
+    for local in (Tier.PREFECTURE, Tier.COUNTY):
+        regions = np.unique(c.u_region[must & (c.tier == local)])
+        groups += [(local, int(r)) for r in regions if r >= 0]
+    county = c.level == Tier.COUNTY
     for tier, r in groups:
         if r < 0:
-            units = must & (c.tier == PROVINCE)
+            units = must & (c.tier == Tier.PROVINCE)
             inside = np.ones(len(c.pv), dtype=bool)
             extra = 0
         else:
             units = must & (c.tier == tier) & (c.u_region == r)
             inside = c.in_region(r)
             scattered = c.scattered[county & (c.parent == r)].sum()
-            extra = int(c.scattered[r] if tier == COUNTY else scattered)
+            extra = int(c.scattered[r] if tier == Tier.COUNTY else scattered)
         needed, avail = int(need[units].sum()), int(left[inside].sum()) + extra
         if needed <= avail or not units.any():
             continue
