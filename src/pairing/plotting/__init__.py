@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import atomic
 from ..instance import Instance
 from ..plan import Plan
 from ._text import chart_lang as chart_lang
@@ -78,8 +79,6 @@ def save_charts(
     """
     import matplotlib
     from matplotlib.figure import Figure  # no pyplot: any backend, no global state
-
-    from .. import atomic
 
     out_dir = Path(out_dir)
     tables = tables or {}

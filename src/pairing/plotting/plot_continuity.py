@@ -6,6 +6,8 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
+from ..report import _frames as F
+from ..report.dashboard import continuity
 from ._text import font_kwargs, label_axes, legend_prop, region_label, word
 
 
@@ -45,9 +47,6 @@ def plot_continuity(
     >>> ax.has_data()
     True
     """
-    from ..report import _frames as F
-    from ..report.dashboard import continuity
-
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4))
     df = continuity(instance, plan) if data is None else data

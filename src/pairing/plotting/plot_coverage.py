@@ -4,8 +4,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ..graph import coverage_by_region
 from ..instance import Instance
 from ..plan import Plan
+from ..report import _frames as F
 from ._text import (
     TIER_COLOURS,
     chart_lang,
@@ -55,9 +57,6 @@ def plot_coverage(
     >>> ax.has_data()
     True
     """
-    from ..graph import coverage_by_region
-    from ..report import _frames as F
-
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     cov = coverage_by_region(instance, plan, "prefecture") if data is None else data

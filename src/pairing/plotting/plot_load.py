@@ -5,6 +5,7 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
+from ..report.dashboard import cadre_loads
 from ._text import label_axes
 
 
@@ -44,8 +45,6 @@ def plot_load(
     >>> ax.has_data()
     True
     """
-    from ..report.dashboard import cadre_loads
-
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 4))
     df = cadre_loads(instance, plan) if data is None else data

@@ -6,6 +6,8 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
+from ..report import _frames as F
+from ..schema import UNIT_TIERS
 from ._text import TIER_COLOURS, font_kwargs, legend_prop, region_label, word
 
 
@@ -53,9 +55,6 @@ def plot_pairings(
     >>> ax.has_data()
     True
     """
-    from ..report import _frames as F
-    from ..schema import UNIT_TIERS
-
     inst = instance
     p = inst.region_index.get_indexer(pd.Index([prefecture_id]))[0]
     if p < 0 or inst.r_level[p] != 1:

@@ -5,6 +5,8 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
+from ..report import _frames as F
+from ..report.dashboard import LEADING_TIERS, strength_severity
 from ._text import TIER_COLOURS, figure_text, label_axes, legend_prop, word
 
 
@@ -47,9 +49,6 @@ def plot_strength(
     >>> ax.has_data()
     True
     """
-    from ..report import _frames as F
-    from ..report.dashboard import LEADING_TIERS, strength_severity
-
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 5))
     df = strength_severity(instance, plan) if data is None else data

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ..instance import Instance
 from ..plan import Plan
+from ..report.dashboard import LEADING_TIERS, tier_severity
 from ._text import (
     TIER_COLOURS,
     font_kwargs,
@@ -52,8 +53,6 @@ def plot_tiers(
     >>> ax.has_data()
     True
     """
-    from ..report.dashboard import LEADING_TIERS, tier_severity
-
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     df = tier_severity(instance, plan) if data is None else data

@@ -34,12 +34,20 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import atomic
+from .._frozen import FrozenDict
+from ..errors import Stopped
 from ..instance import Instance
 from ..plan import Plan
+from . import _frames as F
+from ._facts import facts
 from ._labels import check_lang
 from .annex import annex1 as annex1
 from .annex import annex2 as annex2
+from .annex import write_annexes
+from .dashboard import dashboard_tables, headline
 from .roster import rosters as rosters
+from .roster import write_rosters
 
 __all__ = ["ReportFiles", "annex1", "annex2", "rosters", "write_report"]
 
@@ -64,8 +72,6 @@ class ReportFiles(Mapping[str, Path]):
     seconds: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        from .._frozen import FrozenDict
-
         object.__setattr__(self, "files", FrozenDict(self.files))
         object.__setattr__(self, "seconds", FrozenDict(self.seconds))
 
@@ -147,9 +153,6 @@ def write_report(
     >>> files["index"].name, "total" in files.seconds
     ('index.html', True)
     """
-    from .. import atomic
-    from . import _frames as F
-
     check_lang(lang)
     out_dir = Path(out_dir)
     seconds: dict[str, float] = {}
@@ -174,13 +177,11 @@ def _write_report(
     stop: Callable[[], bool] | None,
     seconds: dict[str, float],
 ) -> dict[str, Path]:
-    from .. import atomic
-    from ..errors import Stopped
-    from ._facts import facts
-    from .annex import write_annexes
-    from .dashboard import dashboard_tables, headline, write_dashboards
+    # start-up time: the dashboards' charts import matplotlib and the graph
+    # networkx (a second together; the index page's text helpers live with
+    # the charts), so ``import pairing.report`` does not
+    from ._dashfiles import write_dashboards
     from .html import index_html
-    from .roster import write_rosters
 
     def check() -> None:
         if stop is not None and stop():
@@ -206,7 +207,7 @@ def _write_report(
     check()
     if graph:
         t = time.perf_counter()
-        from ..graph import graph_tables, write_graph
+        from ..graph import graph_tables, write_graph  # networkx: see above
 
         files["graph"] = write_graph(
             graph_tables(instance, plan), out_dir / "plan.graphml"

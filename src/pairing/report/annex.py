@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import atomic
 from ..instance import Instance
 from ..plan import Plan
 from . import _frames as F
@@ -351,8 +352,6 @@ def write_annexes(
     subtitle: str = "",
 ) -> dict[str, Path]:
     """Write ``annex1_leaders.xlsx`` and ``annex2_province_units.xlsx``."""
-    from .. import atomic
-
     out_dir = Path(out_dir)
     paths = {
         "annex1": out_dir / "annex1_leaders.xlsx",

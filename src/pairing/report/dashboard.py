@@ -12,7 +12,6 @@ mark, so spreadsheet programs read the Chinese) and a PNG chart of it.
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -239,6 +238,7 @@ def dashboard_tables(instance: Instance, plan: Plan) -> dict[str, pd.DataFrame]:
 
 
 def _tables(instance: Instance, plan: Plan) -> dict[str, pd.DataFrame]:
+    # start-up time: pairing.graph imports networkx, which only these two need
     from ..graph import coverage_by_region, units_by_tier
 
     return {
@@ -251,42 +251,3 @@ def _tables(instance: Instance, plan: Plan) -> dict[str, pd.DataFrame]:
         "r11_continuity": continuity(instance, plan),
         "r12_cadre_loads": cadre_loads(instance, plan),
     }
-
-
-def write_dashboards(
-    instance: Instance,
-    plan: Plan,
-    out_dir: str | Path,
-    lang: str = "zh",
-    *,
-    charts: bool = True,
-) -> dict[str, Path]:
-    """Write the dashboard tables (CSV), charts (PNG) and ``figures.json``.
-
-    Returns
-    -------
-    dict
-        ``{name: path}``: CSV tables under their names, charts as
-        ``chart:<name>``, and ``figures`` (the headline figures).
-    """
-    from .. import atomic
-    from ..cells import write_csv
-
-    out_dir = Path(out_dir)
-    paths: dict[str, Path] = {}
-    tables = dashboard_tables(instance, plan)
-    for name, df in tables.items():
-        path = out_dir / f"{name}.csv"
-        write_csv(df, path, report=True)  # no cell runs as a formula
-        paths[name] = path
-    figures = headline(instance, plan)
-    soft = F.soft(instance, plan)
-    path = out_dir / "figures.json"
-    atomic.write_json(path, {"figures": figures, "soft": soft})  # strict JSON
-    paths["figures"] = path
-    if not charts:
-        return paths
-    from ..plotting import save_charts  # matplotlib: a main dependency (R16)
-
-    paths.update(save_charts(instance, plan, out_dir, tables=tables, lang=lang))
-    return paths

@@ -21,6 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import atomic
+from ..errors import Stopped
 from ..instance import Instance
 from ..plan import Plan
 from ..schema import UNIT_TIERS
@@ -34,7 +36,9 @@ from ._labels import (
     header,
     pick,
 )
+from ._names import file_stems
 from ._workbook import Sheet, write_workbook
+from .annex import _with_total
 
 __all__ = ["roster_rows", "roster_sheets", "rosters", "write_rosters"]
 
@@ -202,7 +206,6 @@ def rosters(
                 "by_leaders": summary["by_leaders"],
             }
         )
-        from .annex import _with_total
 
         units = _with_total(
             units, ["villages_n", "cadres", "households", "by_leaders"], lang
@@ -308,10 +311,6 @@ def write_rosters(
     dict
         ``{"roster:<prefecture_id>": path}``.
     """
-    from .. import atomic
-    from ..errors import Stopped
-    from ._names import file_stems
-
     out_dir = Path(out_dir)
     paths: dict[str, Path] = {}
     sheets_by_id = roster_sheets(instance, plan, lang, subtitle)
