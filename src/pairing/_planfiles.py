@@ -65,13 +65,15 @@ _SUMMARY: dict[str, Any] = {
 def read_plan(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """The normalised plan tables of ``path`` and its ``summary.json``.
 
+    An optional table that is absent is left out: :class:`pairing.Plan`'s
+    default, an empty table with the contract's columns, stands in (so this
+    module needs nothing from :mod:`pairing.plan`, which calls it).
+
     Raises
     ------
     InputError
         Listing every problem found.
     """
-    from .plan import empty_table
-
     problems: list[Problem] = []
     raw, summary = _raw_tables(path, problems)
     if problems and not raw:
@@ -80,9 +82,7 @@ def read_plan(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     for name in PLAN_TABLES:
         df = raw.get(name)
         if df is None:
-            if name in OPTIONAL:
-                tables[name] = empty_table(name)
-            else:
+            if name not in OPTIONAL:  # an optional one: the Plan's default
                 problems.append(
                     Problem(name, "", "", f"{name}.parquet, .csv or a sheet", "none")
                 )

@@ -20,13 +20,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .instance import Instance
-from .plan import Plan
+
+if TYPE_CHECKING:  # Plan.diff calls this module: no circle at run time
+    from .plan import Plan
 
 __all__ = ["PlanDiff", "diff_plans"]
 
