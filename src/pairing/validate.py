@@ -7,6 +7,15 @@ nothing from :mod:`pairing.solver` and uses none of the solver arrays of
 :class:`~pairing.Instance`. Work is vectorised over households and cadres;
 loops run over leaders, leader groups and the (capped) violations listed.
 
+This module is the one intended duplicate in the package: each hard rule is
+written once in the solver (:mod:`pairing.solver`, the pre-checks and
+:mod:`pairing.rules`' shared readings such as
+:meth:`~pairing.rules.Dispatch.team_bounds`) and once more here, read again
+from the rule text rather than shared, so that a misreading in one is caught
+by the other. Do not replace the checks below with calls into the solver's
+rule code (the rule *parameters*, :class:`pairing.Rules`, are shared: they
+are the input, not a reading).
+
 Which rule a structural problem is filed under: unknown ids, bad ``role`` /
 ``responsible_kind`` values, duplicate and missing rows of ``village_pairs``
 and ``household_pairs`` under R1; the ``tier`` column against the unit's

@@ -7,7 +7,7 @@ import pandas as pd
 from ..instance import Instance
 from ..plan import Plan
 from ..report import _frames as F
-from ..schema import UNIT_TIERS
+from ..tiers import LEVEL_NAMES, TIER_NAMES
 from ._text import TIER_COLOURS, font_kwargs, legend_prop, region_label, word
 
 
@@ -69,8 +69,8 @@ def plot_pairings(
     sx, sy = vxy[scattered].T
     ax.scatter(sx, sy, s=6, color="lightgray", label=word("scattered", lang))
     v, u = lf["v"].to_numpy(), lf["u"].to_numpy()
-    tiers = np.asarray(UNIT_TIERS)[inst.u_tier[u]]
-    for tier in ("province", "prefecture", "county"):
+    tiers = np.asarray(TIER_NAMES)[inst.u_tier[u]]
+    for tier in LEVEL_NAMES:  # the tiers that lead villages
         sel = tiers == tier
         if not sel.any():
             continue
