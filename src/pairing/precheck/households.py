@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import Cause
 from ..solver.counts import Counts
-from ..tiers import TIER_NAMES, Tier
+from ..tiers import LEAD_TIERS, TIER_NAMES, Tier
 from ._words import _cadres_for, _n
 
 
@@ -152,11 +152,21 @@ def scattered(c: Counts) -> list[Cause]:
 
 
 def capacity(c: Counts, skip: set) -> list[Cause]:
-    """R5 (with R2, R3): households against the cadres who may carry them."""
-    out = []
+    """R5 (with R2, R3): households against the cadres who may carry them.
+
+    The province's total first, then each tier's villages it must lead per
+    region, then each prefecture with what province units could take there
+    (not for the prefectures in ``skip``, whose R3 causes say it already),
+    then the prefectures' deficits together; each step only when the ones
+    before it found nothing.
+    """
+    return _province_total(c) or _tier_regions(c) or _prefectures(c, skip)
+
+
+def _province_total(c: Counts) -> list[Cause]:
+    """R5: every household of the province against every leading cadre."""
     lead = c.tier < Tier.SOCIAL
     total_cap = int(c.cap[lead].sum())
-    prov = c.able & (c.tier == Tier.PROVINCE)
     s_total = int(c.scattered.sum())
     all_pv = np.ones(len(c.pv), dtype=bool)
     total_need = c.demand_lb(all_pv, c.credit_total) + s_total
@@ -180,14 +190,16 @@ def capacity(c: Counts, skip: set) -> list[Cause]:
                 "or raise max_households",
             )
         ]
-    # the tier's units of a region must lead villages heavier than they can carry
-    for tier, levels in (
-        (Tier.PROVINCE, (0,)),
-        (Tier.PREFECTURE, (1,)),
-        (Tier.COUNTY, (2,)),
-    ):
+    return []
+
+
+def _tier_regions(c: Counts) -> list[Cause]:
+    """R5 with R2, R4: a tier's units of a region must lead villages heavier
+    than they can carry."""
+    out = []
+    for tier in LEAD_TIERS:
         cap_r = c.tier_sum(c.cap, tier)
-        for r in np.flatnonzero(np.isin(c.level, levels)):
+        for r in np.flatnonzero(c.level == tier):
             need, forced, k = c.forced_lb(tier, r)
             cap = (
                 int(c.cap[c.tier == tier].sum())
@@ -218,18 +230,25 @@ def capacity(c: Counts, skip: set) -> list[Cause]:
                         f"in {c.r_name[r] or c.r_id[r]} ({_cadres_for(c, short)})",
                     )
                 )
-    if out:
-        return out
-    # per prefecture: local tiers plus what province units could take there
+    return out
+
+
+def _province_use(c: Counts, mask: np.ndarray) -> int:
+    """Most households province units could carry in the villages ``mask``
+    (each its heaviest villages up to its most villages and its capacity)."""
+    prov = c.able & (c.tier == Tier.PROVINCE)
+    pcap, pmax = c.cap[prov], c.umax[prov]
+    top = np.sort(c.d_hi[mask])[::-1]
+    prefix = np.concatenate([[0], np.cumsum(top)])
+    return int(np.minimum(pcap, prefix[np.minimum(pmax, len(top))]).sum())
+
+
+def _prefectures(c: Counts, skip: set) -> list[Cause]:
+    """R5 per prefecture: local tiers plus what province units could take
+    there; then the prefectures' deficits against the province units."""
+    out = []
     cap_c = c.tier_sum(c.cap, Tier.COUNTY)
     cap_p = c.tier_sum(c.cap, Tier.PREFECTURE)
-    pcap, pmax = c.cap[prov], c.umax[prov]
-
-    def province_use(mask: np.ndarray) -> int:
-        top = np.sort(c.d_hi[mask])[::-1]
-        prefix = np.concatenate([[0], np.cumsum(top)])
-        return int(np.minimum(pcap, prefix[np.minimum(pmax, len(top))]).sum())
-
     deficit = 0
     for p in np.flatnonzero(c.level == Tier.PREFECTURE):
         kids = (c.level == Tier.COUNTY) & (c.parent == p)
@@ -238,7 +257,7 @@ def capacity(c: Counts, skip: set) -> list[Cause]:
         need = c.demand_lb(mask, int(c.credit_pref[p])) + s
         local = int(cap_c[kids].sum() + cap_p[p])
         deficit += max(0, need - local)
-        use = province_use(mask)
+        use = _province_use(c, mask)
         if need > local + use and str(c.r_id[p]) not in skip:
             short = need - local - use
             out.append(
@@ -266,20 +285,25 @@ def capacity(c: Counts, skip: set) -> list[Cause]:
             )
     if out or skip - {None}:
         return out
-    use = province_use(all_pv)
-    if deficit > use:
-        short = deficit - use
-        out.append(
-            Cause(
-                "R5",
-                c.r_id[c.inst.province],
-                f"prefectures' households exceed their own county and prefecture "
-                f"units' capacity by {_n(deficit)} in all, and province units can "
-                "carry "
-                f"at most {_n(use)} in the villages they may lead — short by "
-                f"{_n(short)}",
-                {"deficit": deficit, "province_capacity": use, "short": short},
-                f"add {_n(short)} households of capacity ({_cadres_for(c, short)})",
-            )
+    return _deficit(c, deficit)
+
+
+def _deficit(c: Counts, deficit: int) -> list[Cause]:
+    """R5: the prefectures' deficits together against the province units."""
+    use = _province_use(c, np.ones(len(c.pv), dtype=bool))
+    if deficit <= use:
+        return []
+    short = deficit - use
+    return [
+        Cause(
+            "R5",
+            c.r_id[c.inst.province],
+            f"prefectures' households exceed their own county and prefecture "
+            f"units' capacity by {_n(deficit)} in all, and province units can "
+            "carry "
+            f"at most {_n(use)} in the villages they may lead — short by "
+            f"{_n(short)}",
+            {"deficit": deficit, "province_capacity": use, "short": short},
+            f"add {_n(short)} households of capacity ({_cadres_for(c, short)})",
         )
-    return out
+    ]
