@@ -8,6 +8,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..errors import Cause
+from ..instance import IntArray
 from ..solver.counts import Counts, Pos
 from ..tiers import Tier
 from ._words import _cadres_for, _n
@@ -82,13 +83,26 @@ def village_counts(c: Counts) -> list[Cause]:
     villages its county units leave, each prefecture the range its units
     leave, and the province units must fit the rest.
     """
-    out = []
     umin, umax = c.umin * c.able, c.umax * c.able
-    mn_c, mx_c = c.tier_sum(umin, Tier.COUNTY), c.tier_sum(umax, Tier.COUNTY)
-    mn_p, mx_p = c.tier_sum(umin, Tier.PREFECTURE), c.tier_sum(umax, Tier.PREFECTURE)
     prov = c.tier == Tier.PROVINCE
     mn_v, mx_v = int(umin[prov].sum()), int(umax[prov].sum())
     n_c = np.bincount(c.pv_county, minlength=c.nr)
+    out, lo_up, hi_up = _counties(c, umin, umax, n_c)
+    found, lo_v, hi_v, left_per_pref = _prefectures(c, umin, umax, n_c, lo_up, hi_up)
+    out += found
+    out += _province_minimum(c, mn_v, hi_v)
+    if lo_v > mx_v:
+        out += _province_maximum(c, lo_v, mx_v, left_per_pref)
+    return out
+
+
+def _counties(
+    c: Counts, umin: IntArray, umax: IntArray, n_c: IntArray
+) -> tuple[list[Cause], IntArray, IntArray]:
+    """R4 per county: its units' least villages against its poor villages;
+    and the range of villages each county leaves to the tiers above."""
+    out = []
+    mn_c, mx_c = c.tier_sum(umin, Tier.COUNTY), c.tier_sum(umax, Tier.COUNTY)
     lo_up = np.zeros(c.nr, dtype=np.int64)
     hi_up = np.zeros(c.nr, dtype=np.int64)
     for r in np.flatnonzero(c.level == Tier.COUNTY):
@@ -111,6 +125,21 @@ def village_counts(c: Counts) -> list[Cause]:
                 )
             )
         lo_up[r], hi_up[r] = n - min(hi, n), n - min(lo, n)
+    return out, lo_up, hi_up
+
+
+def _prefectures(
+    c: Counts,
+    umin: IntArray,
+    umax: IntArray,
+    n_c: IntArray,
+    lo_up: IntArray,
+    hi_up: IntArray,
+) -> tuple[list[Cause], int, int, dict[Pos, int]]:
+    """R4 per prefecture, from its counties' ranges; and the range of
+    villages left to the province units, with each prefecture's share."""
+    out = []
+    mn_p, mx_p = c.tier_sum(umin, Tier.PREFECTURE), c.tier_sum(umax, Tier.PREFECTURE)
     lo_v = hi_v = 0
     left_per_pref: dict[Pos, int] = {}
     p: Pos
@@ -125,9 +154,17 @@ def village_counts(c: Counts) -> list[Cause]:
         lo_v += left_per_pref[p]
         hi_v += hi - min(mn, hi)
     # counties directly under the province (not in the contract; be safe)
-    orphan = (c.level == Tier.COUNTY) & (c.level[np.maximum(c.parent, 0)] != 1)
+    orphan = (c.level == Tier.COUNTY) & (
+        c.level[np.maximum(c.parent, 0)] != Tier.PREFECTURE
+    )
     lo_v += int(lo_up[orphan].sum())
     hi_v += int(hi_up[orphan].sum())
+    return out, lo_v, hi_v, left_per_pref
+
+
+def _province_minimum(c: Counts, mn_v: int, hi_v: int) -> list[Cause]:
+    """R4: the province units' least villages against the villages left."""
+    out = []
     if mn_v > hi_v:
         out.append(
             Cause(
@@ -140,6 +177,15 @@ def village_counts(c: Counts) -> list[Cause]:
                 f"lower min_villages of province units by {_n(mn_v - hi_v)} in all",
             )
         )
+    return out
+
+
+def _province_maximum(
+    c: Counts, lo_v: int, mx_v: int, left_per_pref: dict[Pos, int]
+) -> list[Cause]:
+    """R4: villages no lower tier may lead, more than the province units'
+    most (per prefecture where one alone is too many, else in all)."""
+    out = []
     if lo_v > mx_v:
         worst = [p for p, k in left_per_pref.items() if k > mx_v]
         for p in worst:
