@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import Cause
-from ..solver.counts import Counts
+from ..instance import IntArray
+from ..solver.counts import Counts, Pos
 from ..tiers import LEAD_TIERS, TIER_NAMES, Tier
 from ._words import _cadres_for, _n
 
@@ -76,79 +77,101 @@ def scattered(c: Counts) -> list[Cause]:
             if (b := balance[k])["overflow"] > 0
         }
         singles = [k for k, (o, _, _) in over.items() if o > spare_p]
+        lost = (no_team, lost_cap, lost_n)
         for k in singles:
-            o, s, forced = over[k]
-            short = o - spare_p
-            cap_txt = f"county-tier capacity {_n(cap_c[k])}"
-            if forced:
-                cap_txt += (
-                    f" ({_n(forced)} of it needed by villages its units must lead)"
-                )
-            figures = {}
-            if lost_n[k]:
-                units = np.flatnonzero(no_team & (c.u_region == k))
-                cap_txt += (
-                    f", not counting {_n(lost_n[k])} unit(s) with "
-                    f"{_n(lost_cap[k])} more that cannot field a first team (R8: "
-                    + ", ".join(str(x) for x in c.u_id[units[:5]])
-                    + (" …" if len(units) > 5 else "")
-                    + ")"
-                )
-                figures = {
-                    "units_without_team": int(lost_n[k]),
-                    "capacity_without_team": int(lost_cap[k]),
-                }
-            out.append(
-                Cause(
-                    "R3",
-                    str(c.r_id[k]),
-                    f"{c.region(k)}: {_n(s)} scattered households, {cap_txt}, "
-                    f"prefecture spare {_n(spare_p)} — short by {_n(short)}",
-                    {
-                        "region_id": str(c.r_id[k]),
-                        "prefecture_id": str(c.r_id[p]),
-                        "scattered": s,
-                        "county_capacity": int(cap_c[k]),
-                        "county_villages_min": forced,
-                        "prefecture_spare": spare_p,
-                        "short": short,
-                        **figures,
-                    },
-                    f"add {_n(short)} households of county-tier capacity in "
-                    f"{c.r_name[k] or c.r_id[k]} ({_cadres_for(c, short)})",
-                )
-            )
-        total = sum(o for o, _, _ in over.values())
-        if not singles and total > spare_p:
-            short = total - spare_p
-            out.append(
-                Cause(
-                    "R3",
-                    str(c.r_id[p]),
-                    f"{c.region(p)}: its counties' scattered households exceed their "
-                    f"county-tier spare by {_n(total)} in all ("
-                    + ", ".join(
-                        f"{c.r_id[k]}: {_n(o)}" for k, (o, _, _) in over.items()
-                    )
-                    + f"), prefecture spare {_n(spare_p)} — short by {_n(short)}",
-                    {
-                        "region_id": str(c.r_id[p]),
-                        "prefecture_id": str(c.r_id[p]),
-                        "overflow": total,
-                        "by_county": {
-                            str(c.r_id[k]): o for k, (o, _, _) in over.items()
-                        },
-                        "prefecture_capacity": int(cap_p[p]),
-                        "prefecture_villages_min": pref_need,
-                        "prefecture_spare": spare_p,
-                        "short": short,
-                    },
-                    f"add {_n(short)} households of county- or prefecture-tier "
-                    "capacity "
-                    f"in {c.r_name[p] or c.r_id[p]} ({_cadres_for(c, short)})",
-                )
-            )
+            out.append(_county_cause(c, k, p, over[k], spare_p, cap_c, lost))
+        if not singles:
+            found = _prefecture_cause(c, p, over, spare_p, pref_need, cap_p)
+            if found is not None:
+                out.append(found)
     return out
+
+
+def _county_cause(
+    c: Counts,
+    k: int,
+    p: Pos,
+    over_k: tuple[int, int, int],
+    spare_p: int,
+    cap_c: IntArray,
+    lost: tuple[np.ndarray, IntArray, IntArray],
+) -> Cause:
+    """R3: county ``k``'s scattered households overflow more than its
+    prefecture ``p`` can spare (``lost``: units without a team, R8)."""
+    o, s, forced = over_k
+    no_team, lost_cap, lost_n = lost
+    short = o - spare_p
+    cap_txt = f"county-tier capacity {_n(cap_c[k])}"
+    if forced:
+        cap_txt += f" ({_n(forced)} of it needed by villages its units must lead)"
+    figures = {}
+    if lost_n[k]:
+        units = np.flatnonzero(no_team & (c.u_region == k))
+        cap_txt += (
+            f", not counting {_n(lost_n[k])} unit(s) with "
+            f"{_n(lost_cap[k])} more that cannot field a first team (R8: "
+            + ", ".join(str(x) for x in c.u_id[units[:5]])
+            + (" …" if len(units) > 5 else "")
+            + ")"
+        )
+        figures = {
+            "units_without_team": int(lost_n[k]),
+            "capacity_without_team": int(lost_cap[k]),
+        }
+    return Cause(
+        "R3",
+        str(c.r_id[k]),
+        f"{c.region(k)}: {_n(s)} scattered households, {cap_txt}, "
+        f"prefecture spare {_n(spare_p)} — short by {_n(short)}",
+        {
+            "region_id": str(c.r_id[k]),
+            "prefecture_id": str(c.r_id[p]),
+            "scattered": s,
+            "county_capacity": int(cap_c[k]),
+            "county_villages_min": forced,
+            "prefecture_spare": spare_p,
+            "short": short,
+            **figures,
+        },
+        f"add {_n(short)} households of county-tier capacity in "
+        f"{c.r_name[k] or c.r_id[k]} ({_cadres_for(c, short)})",
+    )
+
+
+def _prefecture_cause(
+    c: Counts,
+    p: Pos,
+    over: dict[int, tuple[int, int, int]],
+    spare_p: int,
+    pref_need: int,
+    cap_p: IntArray,
+) -> Cause | None:
+    """R3: prefecture ``p``'s counties overflow more than it can spare in all."""
+    total = sum(o for o, _, _ in over.values())
+    if total <= spare_p:
+        return None
+    short = total - spare_p
+    return Cause(
+        "R3",
+        str(c.r_id[p]),
+        f"{c.region(p)}: its counties' scattered households exceed their "
+        f"county-tier spare by {_n(total)} in all ("
+        + ", ".join(f"{c.r_id[k]}: {_n(o)}" for k, (o, _, _) in over.items())
+        + f"), prefecture spare {_n(spare_p)} — short by {_n(short)}",
+        {
+            "region_id": str(c.r_id[p]),
+            "prefecture_id": str(c.r_id[p]),
+            "overflow": total,
+            "by_county": {str(c.r_id[k]): o for k, (o, _, _) in over.items()},
+            "prefecture_capacity": int(cap_p[p]),
+            "prefecture_villages_min": pref_need,
+            "prefecture_spare": spare_p,
+            "short": short,
+        },
+        f"add {_n(short)} households of county- or prefecture-tier "
+        "capacity "
+        f"in {c.r_name[p] or c.r_id[p]} ({_cadres_for(c, short)})",
+    )
 
 
 def capacity(c: Counts, skip: set) -> list[Cause]:
