@@ -50,6 +50,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import atomic
+
 __all__ = [
     "MAX_CELL_CHARS",
     "RISKY_RE",
@@ -206,8 +208,6 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, report: bool = True) -> Non
         ``True`` (reports, dashboards): for spreadsheets, see :func:`to_csv`.
         ``False``: a data file pairing reads back.
     """
-    from . import atomic
-
     atomic.write_file(path, lambda tmp: to_csv(df, tmp, report=report))
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..instance import Instance
+from ..metrics import Raw, figures_from, plan_frames, plan_views
 from ..plan import Plan
 from ..schema import UNIT_TIERS
 
@@ -216,8 +217,6 @@ def metric_views(
     """
 
     def make() -> tuple[Any, dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
-        from ..metrics import Raw, plan_frames, plan_views
-
         raw = Raw(instance)
         tables, _ = plan_frames(plan)
         leads, covered = plan_views(raw, tables)
@@ -230,8 +229,6 @@ def soft(instance: Instance, plan: Plan) -> dict[str, Any]:
     """:func:`pairing.metrics.soft_figures` of the plan (once per report)."""
 
     def make() -> dict[str, Any]:
-        from ..metrics import figures_from
-
         raw, tables, _, _ = metric_views(instance, plan)
         return figures_from(raw, tables)
 
