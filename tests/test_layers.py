@@ -1,6 +1,6 @@
 """The package's import graph: no circles, and imports only go down the layers.
 
-The layers, lowest first (``docs/architecture.md``)::
+The layers, lowest first::
 
     contract  the data contract and rules (schema, rules, tiers, errors) and
               the file-safety helpers every writer uses (atomic, cells, xlsx)
