@@ -50,6 +50,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "_build",
         "_planfiles",
         "_readinstance",
+        "_readxlsx",
         "_saveinstance",
         "checks",
         "fingerprint",

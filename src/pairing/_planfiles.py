@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._readinstance import _brief, read_csv, read_xlsx
+from ._readinstance import read_csv
+from ._readxlsx import _brief, read_xlsx
 from .checks import ROWS_PER_KIND, as_bool, as_text, duplicate_columns
 from .errors import InputError, Problem
 from .schema import PLAN_TABLES

@@ -31,14 +31,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._readinstance import (  # the readers, re-exported
-    _brief,
-    _constant,
-    _read_sheet,
     read_checked,
     read_csv,
     read_tables,
-    read_xlsx,
 )
+from ._readxlsx import _brief, _constant, _read_sheet, read_xlsx
 from ._saveinstance import (  # the writers, re-exported
     FORMATS,
     RULES_FILE,
