@@ -45,6 +45,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "stop",
         "tiers",
         "xlsx",
+        "_xlsx_parts",
     ),
     "data": (
         "_build",
@@ -63,7 +64,16 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "solve": ("_pipeline", "params", "solve", "solver"),
     "check": ("figures", "metrics", "precheck", "validate"),
-    "present": ("__main__", "cli", "diff", "graph", "plotting", "report", "summary"),
+    "present": (
+        "__main__",
+        "cli",
+        "national",
+        "diff",
+        "graph",
+        "plotting",
+        "report",
+        "summary",
+    ),
 }
 """Each module's layer by its first name under ``pairing`` (a subpackage's
 modules share its layer)."""
@@ -89,6 +99,9 @@ CIRCLES: list[set[str]] = [
     # figures through SoftFigures: the text's number helpers and SoftFigures
     # have to move below both (or the method go) to break it
     {"pairing.result", "pairing.summary"},
+    # each reads the other's tables inside a function (national set figures
+    # and the synthetic region trees)
+    {"pairing.national.divisions", "pairing.national.figures"},
 ]
 """Known circles still to be broken: the test fails on any other, and on one
 of these that is gone (then strike it here)."""
