@@ -62,10 +62,24 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "result",
         "scenario",
     ),
-    "solve": ("_pipeline", "params", "solve", "solver"),
-    "check": ("figures", "metrics", "precheck", "validate"),
+    "solve": ("_pipeline", "_replan_stage", "params", "score", "solve", "solver"),
+    "check": (
+        "_explain_household",
+        "_explain_text",
+        "_explain_village",
+        "_fit",
+        "_fit_apply",
+        "_fit_village",
+        "explain",
+        "figures",
+        "metrics",
+        "precheck",
+        "recommend",
+        "validate",
+    ),
     "present": (
         "__main__",
+        "_cli_planners",
         "cli",
         "national",
         "diff",
@@ -83,6 +97,7 @@ UPWARD: set[tuple[str, str]] = {
     # Plan.summary / Plan.diff, SolveResult.summary, SolveResult's parameters
     ("pairing.plan", "pairing.diff"),
     ("pairing.plan", "pairing.summary"),
+    ("pairing.plan", "pairing.score"),  # merged meanwhile: Plan's score
     ("pairing.result", "pairing.summary"),
     ("pairing.result", "pairing.params"),
     # the pipeline explains an infeasible instance and figures a plan with
@@ -109,7 +124,20 @@ CIRCLES: list[set[str]] = [
         "pairing.solver.lagrange.dense",
         "pairing.solver.lagrange.dual",
         "pairing.solver.model",
+        "pairing.solver.uncovered",
     },
+    # merged while this test was written, still to be broken by their owners
+    {"pairing.solver.partial", "pairing.solver.shortfall"},
+    {"pairing.plan", "pairing.score", "pairing.solver.baseline"},
+    {"pairing._pipeline", "pairing._replan_stage"},
+    {
+        "pairing._explain_household",
+        "pairing._explain_village",
+        "pairing._fit_village",
+        "pairing.explain",
+        "pairing.recommend",
+    },
+    {"pairing._cli_planners", "pairing.cli"},
 ]
 """Known circles still to be broken: the test fails on any other, and on one
 of these that is gone (then strike it here)."""
