@@ -78,6 +78,7 @@ DOCTESTS = [
     "pairing.solver.candidates",
     "pairing.solver.decomposed",
     "pairing.solver.highs",
+    "pairing.national.counties",
     "pairing.national.divisions",
     "pairing.national.figures",
     "pairing.national.generate",

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ._explain_types import Alternative, Explanation, RuledOut
 from ._fit import Fit, position, rank_words
 from .solver.baseline import baseline_cadres, baseline_leads
 
 if TYPE_CHECKING:
-    from .explain import Explanation
     from .instance import Instance
     from .plan import Plan
 
@@ -30,7 +30,6 @@ LISTED = 12
 def household_explanation(
     instance: Instance, plan: Plan, hid: str, *, k: int
 ) -> Explanation:
-    from .explain import Alternative, Explanation, RuledOut
 
     idx = pd.Index(instance.households["household_id"].to_numpy(dtype=object))
     h = position(idx, hid, "household")

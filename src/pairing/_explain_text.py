@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .score import TERMS
 
 if TYPE_CHECKING:
-    from .explain import Explanation
+    from ._explain_types import Explanation
 
 _HEAD = {
     "village": ("村 {id} 的包村单位：{chosen}", "Village {id} is led by unit {chosen}"),

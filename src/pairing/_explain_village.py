@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ._explain_types import Alternative, Explanation, RuledOut
 from ._fit import position
 from .instance import Instance, IntArray
 from .solver.baseline import baseline_leads
@@ -25,7 +26,6 @@ from .solver.model import SparseModel, build_model, restrict
 from .solver.teams import fieldable
 
 if TYPE_CHECKING:
-    from .explain import Alternative, Explanation, RuledOut
     from .plan import Plan
     from .solver.lagrange.prices import Prices
 
@@ -72,7 +72,6 @@ def village_explanation(
     prices: Prices | None,
     time_limit: float,
 ) -> Explanation:
-    from .explain import Explanation
 
     v = position(instance.village_index, vid, "village")
     if not instance.v_poor[v]:
@@ -137,7 +136,6 @@ def _alternative(
     prices: Prices | None,
     time_limit: float,
 ) -> Alternative:
-    from .explain import Alternative
 
     uid = instance.unit_index.to_numpy(dtype=object)
     vid = instance.village_index.to_numpy(dtype=object)
@@ -199,7 +197,6 @@ def _ruled_out(
 ) -> tuple[RuledOut, ...]:
     """The units R2 allows that cannot take ``v`` as the plan stands, each with
     the rule and its numbers; the units R2 rules out, counted."""
-    from .explain import RuledOut
 
     tier, region = instance.u_tier, instance.u_region
     d = int(c.demand[v])

@@ -162,3 +162,51 @@ def position(index: Any, key: str, what: str) -> int:
     if pos < 0:
         raise KeyError(f"unknown {what} {key!r}")
     return pos
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One place for it: a cadre (households) or a unit (villages).
+
+    Attributes
+    ----------
+    id, unit_id
+        The cadre (or unit) and its unit.
+    delta
+        The score change of taking it (objective units, the terms summed).
+    terms
+        The change term by term.
+    why
+        The reason, in Chinese and English.
+    """
+
+    id: str
+    unit_id: str
+    delta: float
+    terms: dict[str, float]
+    why: Words
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The best places for one new household or village, best first.
+
+    Attributes
+    ----------
+    kind, id, village_id
+        ``household`` or ``village``; its id; its village.
+    choices
+        The ``k`` best, by score change.
+    leader
+        ``(leader, released household)`` when a leader takes it (R7) and the
+        choices are for the household the leader releases.
+    note
+        Why there is no choice, when there is none (Chinese, English).
+    """
+
+    kind: str
+    id: str
+    village_id: str
+    choices: tuple[Choice, ...]
+    leader: tuple[str, str] | None = None
+    note: Words = ("", "")

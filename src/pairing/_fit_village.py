@@ -16,15 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._fit import position
+from ._fit import Choice, Recommendation, position
 from .solver.candidates import SCALE, value_terms
 
 if TYPE_CHECKING:
-    from .recommend import Recommendation, Recommender
+    from .recommend import Recommender
 
 
 def village_choices(r: Recommender, row: Mapping[str, Any], k: int) -> Recommendation:
-    from .recommend import Choice, Recommendation
 
     inst, fit = r.instance, r.fit
     vid = str(row["village_id"])

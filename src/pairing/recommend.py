@@ -44,7 +44,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._fit import Fit, Words, rank_words
+from ._fit import Choice, Fit, Recommendation, rank_words
+from ._fit_apply import apply_choices
+from ._fit_village import village_choices
 from .solver.baseline import baseline_cadres, baseline_leads
 
 if TYPE_CHECKING:
@@ -52,54 +54,6 @@ if TYPE_CHECKING:
     from .plan import Plan
 
 __all__ = ["Choice", "Recommendation", "Recommendations", "Recommender", "recommend"]
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One place for it: a cadre (households) or a unit (villages).
-
-    Attributes
-    ----------
-    id, unit_id
-        The cadre (or unit) and its unit.
-    delta
-        The score change of taking it (objective units, the terms summed).
-    terms
-        The change term by term.
-    why
-        The reason, in Chinese and English.
-    """
-
-    id: str
-    unit_id: str
-    delta: float
-    terms: dict[str, float]
-    why: Words
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """The best places for one new household or village, best first.
-
-    Attributes
-    ----------
-    kind, id, village_id
-        ``household`` or ``village``; its id; its village.
-    choices
-        The ``k`` best, by score change.
-    leader
-        ``(leader, released household)`` when a leader takes it (R7) and the
-        choices are for the household the leader releases.
-    note
-        Why there is no choice, when there is none (Chinese, English).
-    """
-
-    kind: str
-    id: str
-    village_id: str
-    choices: tuple[Choice, ...]
-    leader: tuple[str, str] | None = None
-    note: Words = ("", "")
 
 
 @dataclass
@@ -146,16 +100,8 @@ class Recommendations:
         ValueError
             When a household has no choice (no place under R3/R5).
         """
-        from ._fit_apply import apply_choices
 
         return apply_choices(instance, plan, self.items)
-
-
-def household_explanation(instance: Instance, plan: Plan, hid: str, *, k: int) -> Any:
-    """See :func:`pairing.explain` (``household=``)."""
-    from ._explain_household import household_explanation as explain
-
-    return explain(instance, plan, hid, k=k)
 
 
 class Recommender:
@@ -233,7 +179,6 @@ class Recommender:
 
     def village(self, row: Mapping[str, Any], k: int = 5) -> Recommendation:
         """The ``k`` best units for one newly registered poor village."""
-        from ._fit_village import village_choices
 
         return village_choices(self, row, k)
 

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .counties import county_counts
+
 __all__ = [
     "NATIONAL_HOUSEHOLDS",
     "NATIONAL_PEOPLE",
@@ -231,7 +233,7 @@ def resolve(counties: dict[str, int] | None = None) -> list[ProvinceFigures]:
     counties
         County-level divisions per province code (for the poverty counties of
         provinces without a published count); default: the synthetic region
-        trees' (:data:`pairing.national.divisions.COUNTY_COUNTS`).
+        trees' (:data:`pairing.national.counties.COUNTY_COUNTS`).
 
     Returns
     -------
@@ -245,8 +247,6 @@ def resolve(counties: dict[str, int] | None = None) -> list[ProvinceFigures]:
     (1500, 430000, 'published')
     """
     if counties is None:
-        from .divisions import county_counts
-
         counties = county_counts()
     rows = PUBLISHED
     key = np.array(

@@ -37,14 +37,11 @@ import numpy as np
 from ..instance import Instance, IntArray
 from .candidates import build_candidates
 from .lagrange.engine import EngineParams
+from .shortfall import uncovered_table
 from .teams import fieldable
-from .uncovered import Uncovered, covered_scattered
+from .uncovered import SCATTERED, UNIT, VILLAGE, Uncovered, covered_scattered
 
 __all__ = ["PartialVillages", "left_households", "solve_partial"]
-
-VILLAGE, SCATTERED, UNIT = 0, 1, 2
-"""Why a household is left: its village is, its county is short, its
-(pinned) unit is short."""
 
 
 @dataclass
@@ -258,8 +255,6 @@ class Left:
 
     def table(self, instance: Instance, lead: IntArray, demand: IntArray) -> Any:
         """The plan's ``uncovered`` table, each item with its cause."""
-        from .shortfall import uncovered_table
-
         return uncovered_table(instance, lead, self.households, self.why, demand)
 
     def counts(self) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import pandas as pd
 from ..errors import Cause
 from ..instance import Instance, IntArray
 from .teams import fieldable
+from .uncovered import SCATTERED, UNIT, VILLAGE
 
 __all__ = ["places_text", "uncovered_table", "unit_shortfall", "village_cause"]
 
@@ -132,8 +133,6 @@ def uncovered_table(
 
     ``left`` and ``why`` come from :func:`.partial.left_households`.
     """
-    from .partial import SCATTERED, UNIT, VILLAGE
-
     rows: list[tuple[str, str, str]] = []
     poor = instance.poor_villages
     for v in poor[lead[poor] < 0].tolist():

@@ -50,6 +50,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Uncovered", "covered_scattered", "real_leads"]
 
+VILLAGE, SCATTERED, UNIT = 0, 1, 2
+"""Why a household is left: its village is, its county is short, its
+(pinned) unit is short."""
+
 
 @dataclass(frozen=True)
 class Uncovered:
