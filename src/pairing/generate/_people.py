@@ -102,6 +102,7 @@ class _People(_Units):
             ):
                 out[k].append(v)
 
+        self.leader_room()
         self._province_leaders(add)
         self._prefecture_leaders(add)
         self._county_leaders(add)
@@ -118,6 +119,32 @@ class _People(_Units):
                 "contact_households": np.full(n, np.nan),
             }
         )
+
+    def leader_room(self) -> None:
+        """How many prefecture- and county-tier leaders each place can take (R7).
+
+        Every leader takes ``contact_households`` households of one poor
+        village of its area, and all of an area's leaders may land on the same
+        village: the leaders who may (the area's province-tier leader, the
+        county's key-county leader, the area's prefecture-tier leaders and the
+        county's own) take at most half of the county's smallest poor village,
+        so that every village keeps households for its lead unit's kick-off
+        team (R8). Only small provinces, whose villages are few and small
+        (one poor village per area at least), are ever held to it.
+        """
+        poor = self.poor_idx
+        per = Rules().contact_households
+        smallest = np.full(self.n_counties, np.iinfo(np.int64).max)
+        np.minimum.at(smallest, self.v_county[poor], self.v_households[poor])
+        room = smallest // 2 // per - 1 - self.county_key.astype(np.int64)
+        has_poor = np.bincount(self.v_county[poor], minlength=self.n_counties) > 0
+        room = np.where(has_poor, room, np.iinfo(np.int64).max // 2)
+        area_room = np.full(self.n_areas, np.iinfo(np.int64).max // 2)
+        np.minimum.at(area_room, self.county_area, room)
+        # the prefecture tier leaves one place for the county's own leader
+        self.pref_leader_room = np.maximum(area_room - 1, 0)
+        self.county_leader_room = room
+        self.pref_leaders = np.zeros(self.n_areas, dtype=np.int64)
 
     def _province_leaders(self, add: Callable[..., None]) -> None:
         """Province tier: one per prefecture-level area, one per key county."""
@@ -142,6 +169,10 @@ class _People(_Units):
             heavy = np.bincount(p_county, minlength=self.n_counties)[keys]
             keys = np.sort(keys[np.argsort(-heavy, kind="stable")[:cap]])
         keys_with_poor = [c for c in keys if np.any(p_county == c)]
+        if len(keys_with_poor) < len(keys):
+            # a key county without poor villages needs no leader; its leader
+            # would double up on another key county's villages (R7)
+            keys = np.array(keys_with_poor, dtype=np.int64)
         fixed = set(
             rng.choice(
                 keys_with_poor, size=min(3, len(keys_with_poor)), replace=False
@@ -168,6 +199,8 @@ class _People(_Units):
             counties = np.unique(p_county[p_area == a])
             n = int(rng.integers(2, 5))
             fix_one = rng.random() < 0.25 and len(counties) >= 1
+            n = min(n, int(self.pref_leader_room[a]))
+            self.pref_leaders[a] = n
             for k in range(n):
                 fix = (
                     self.county_id[rng.choice(counties)] if (fix_one and k == 0) else ""
@@ -192,6 +225,8 @@ class _People(_Units):
             inside = poor[p_county == c]
             n = int(rng.integers(1, 4))
             fix_one = rng.random() < 0.1
+            room = self.county_leader_room[c] - self.pref_leaders[self.county_area[c]]
+            n = min(n, max(0, int(room)))
             for k in range(n):
                 fix = vids[rng.choice(inside)] if (fix_one and k == 0) else ""
                 add(
