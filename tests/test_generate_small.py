@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import pairing
-from pairing import Instance
+from pairing import Instance, Plan
+from pairing.generate import generate_with_reference
 from pairing.solver.leaders import assign_leaders
 
 SIZES = (1000, 1500, 2000)
@@ -50,3 +51,24 @@ def test_small_province_solves_to_a_valid_plan(households: int, seed: int) -> No
     assert plan.uncovered.empty  # a whole plan, not a partial one
     led = plan.village_pairs["village_id"].nunique()
     assert led == int(inst.v_poor.sum())  # R1: every poor village has a lead
+
+
+@pytest.mark.parametrize("households", SIZES)
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_reference_pairing_extends_to_a_valid_plan(households: int, seed: int) -> None:
+    # the hidden reference is the generator's witness of feasibility: pinned
+    # as a baseline, every one of its leads stays and the plan is whole
+    inst, ref = generate_with_reference(households, seed)
+    base = Plan(
+        village_pairs=ref.assign(role="lead", continuity=False)[
+            ["village_id", "unit_id", "tier", "role", "continuity"]
+        ]
+    )
+    plan = pairing.solve(inst, baseline=base, pin="villages", time_limit=10)
+    report = pairing.validate(inst, plan)
+    assert report.ok, report
+    assert plan.uncovered.empty
+    leads = plan.village_pairs[plan.village_pairs["role"] == "lead"]
+    got = leads.set_index("village_id")["unit_id"].sort_index()
+    want = ref.set_index("village_id")["unit_id"].sort_index()
+    assert got.to_dict() == want.to_dict()
