@@ -70,10 +70,10 @@ class VillageParams:
     Examples
     --------
     >>> VillageParams().monolithic_pairs
-    40000
+    1000
     """
 
-    monolithic_pairs: int = 40_000
+    monolithic_pairs: int = 1_000
 
 
 @dataclass(frozen=True)

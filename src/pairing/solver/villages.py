@@ -47,10 +47,14 @@ from .uncovered import Uncovered, real_leads
 
 Method = Literal["auto", "lagrangian", "cpsat", "heuristic", "decomposed"]
 METHODS: tuple[str, ...] = ("auto", "lagrangian", "cpsat", "heuristic", "decomposed")
-MONOLITHIC_PAIRS = 40_000
+MONOLITHIC_PAIRS = 1_000
 """``auto`` solves one CP-SAT model up to this many candidate pairs (small
-instances, where it proves optimality in seconds), the Lagrangian engine
-above."""
+instances, about 25,000 households and fewer, where it proves optimality in
+a second), the Lagrangian engine above. Measured on 2 loaded cores with a
+14 s limit: at 43,000 households (2,754 pairs) CP-SAT ended 5.7% under its
+bound where the engine ended 0.014% under its own in 1.8 s; at 129,000
+(23,859 pairs) CP-SAT found nothing better than the greedy (no bound) where
+the engine ended 0.04% under in 3.4 s."""
 
 
 @dataclass
