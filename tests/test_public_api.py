@@ -71,6 +71,7 @@ DOCTESTS = [
     "pairing.scenario.table",
     "pairing.scenario.units",
     "pairing.solve",
+    "pairing.metrics.dispatch",
     "pairing.validate.report",
     "pairing.explain",
     "pairing.recommend",
