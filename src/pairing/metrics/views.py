@@ -120,21 +120,7 @@ class Raw:
     def __init__(self, instance: Instance) -> None:
         self.instance = instance
         rules = instance.rules
-        reg = instance.regions
-        self.r_index = id_index(reg["region_id"])
-        self.r_level = reg["level"].to_numpy(dtype=object)
-        r_parent = self.r_index.get_indexer(id_index(reg["parent_id"]))
-        is_county = self.r_level == "county"
-        self.r_key = reg["key_county"].to_numpy(dtype=bool) & is_county
-        # the prefecture-level region of each region (itself for a prefecture)
-        pref = np.where(self.r_level == "prefecture", np.arange(len(reg)), -1)
-        up = np.where(is_county & (r_parent >= 0), r_parent, -1)
-        up_is_pref = np.zeros(len(reg), dtype=bool)
-        up_is_pref[up >= 0] = self.r_level[up[up >= 0]] == "prefecture"
-        pref[up_is_pref] = up[up_is_pref]
-        self.r_prefecture = pref
-        prov = np.flatnonzero(self.r_level == "province")
-        self.province = int(prov[0]) if len(prov) else -1
+        self._regions(instance.regions)
 
         v = instance.villages
         self.v_index = id_index(v["village_id"])
@@ -183,6 +169,23 @@ class Raw:
 
         lt = instance.leaders
         self.l_index = id_index(lt["leader_id"])
+
+    def _regions(self, reg: pd.DataFrame) -> None:
+        """The region columns: level, key county, prefecture, the province."""
+        self.r_index = id_index(reg["region_id"])
+        self.r_level = reg["level"].to_numpy(dtype=object)
+        r_parent = self.r_index.get_indexer(id_index(reg["parent_id"]))
+        is_county = self.r_level == "county"
+        self.r_key = reg["key_county"].to_numpy(dtype=bool) & is_county
+        # the prefecture-level region of each region (itself for a prefecture)
+        pref = np.where(self.r_level == "prefecture", np.arange(len(reg)), -1)
+        up = np.where(is_county & (r_parent >= 0), r_parent, -1)
+        up_is_pref = np.zeros(len(reg), dtype=bool)
+        up_is_pref[up >= 0] = self.r_level[up[up >= 0]] == "prefecture"
+        pref[up_is_pref] = up[up_is_pref]
+        self.r_prefecture = pref
+        prov = np.flatnonzero(self.r_level == "province")
+        self.province = int(prov[0]) if len(prov) else -1
 
     def inside(self, villages: np.ndarray, area: str) -> np.ndarray:
         """Whether each village (positions) lies in ``area`` (region or village id)."""
