@@ -85,27 +85,42 @@ def _by_region(
             "prefecture_id": v_pref.to_numpy(dtype=object)[instance.h_village],
         }
     )
-    vmoved = villages[villages["change"] == "moved"]
-    hmoved = households[households["change"] == "moved"]
-
-    def table(col: str, lvl: str) -> pd.DataFrame:
-        ids = level.index[level.to_numpy() == lvl]
-        df = pd.DataFrame(
-            {
-                "villages": v_all[col].value_counts(),
-                "villages_moved": vmoved[col].value_counts(),
-                "households": h_all[col].value_counts(),
-                "households_moved": hmoved[col].value_counts(),
-            }
-        ).reindex(ids)
-        df = df.fillna(0).astype(np.int64)
-        df.insert(0, "name", _map(pd.Series(ids, index=ids), names).to_numpy())
-        df.index.name = "region_id"
-        return df.reset_index()
-
+    moved = (
+        villages[villages["change"] == "moved"],
+        households[households["change"] == "moved"],
+    )
+    counts = (v_all, h_all, *moved)
     return (
         villages,
         households,
-        table("prefecture_id", "prefecture"),
-        table("county_id", "county"),
+        _region_table(counts, level, names, "prefecture_id", "prefecture"),
+        _region_table(counts, level, names, "county_id", "county"),
     )
+
+
+def _region_table(
+    counts: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame],
+    level: pd.Series,
+    names: pd.Series,
+    col: str,
+    lvl: str,
+) -> pd.DataFrame:
+    """Per region of level ``lvl``: its villages and households, and the moved.
+
+    ``counts`` are the poor villages, the households, the villages moved and
+    the households moved, each with a ``col`` column of region ids.
+    """
+    v_all, h_all, vmoved, hmoved = counts
+    ids = level.index[level.to_numpy() == lvl]
+    df = pd.DataFrame(
+        {
+            "villages": v_all[col].value_counts(),
+            "villages_moved": vmoved[col].value_counts(),
+            "households": h_all[col].value_counts(),
+            "households_moved": hmoved[col].value_counts(),
+        }
+    ).reindex(ids)
+    df = df.fillna(0).astype(np.int64)
+    df.insert(0, "name", _map(pd.Series(ids, index=ids), names).to_numpy())
+    df.index.name = "region_id"
+    return df.reset_index()
