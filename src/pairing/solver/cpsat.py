@@ -2,7 +2,9 @@
 
 The model proto is written straight from the sparse rows (no Python
 expression objects), so even the monolithic full-scale model builds in about
-a second.
+a second. The build counts its work (columns and nonzeros written) and
+polls a stop between chunks of it (:class:`~.poll.Poll`), so a stop is acted
+on during the build of a large model too.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ortools.sat.python import cp_model
 
 from ..instance import IntArray
 from .model import SparseModel
+from .poll import Halt, Poll
 
 _BIG = 2**53
 """Stand-in for an infinite row bound (CP-SAT domains are int64)."""
@@ -99,6 +102,7 @@ def build_proto(
     *,
     sides: IntArray | None = None,
     literals: int = 0,
+    stop: Callable[[], bool] | None = None,
 ) -> cp_model.CpModel:
     """A CP-SAT model of ``m`` (minimising ``-cost``), with an optional full hint.
 
@@ -116,12 +120,24 @@ def build_proto(
         R15, which switches the rules' row groups on and off.
     literals
         Extra boolean variables to add after ``m``'s columns (for ``sides``).
+    stop
+        A stopping criterion, polled every :data:`~.poll.EVERY` columns or
+        nonzeros written.
+
+    Raises
+    ------
+    Halt
+        When ``stop`` said stop (the model is then incomplete).
     """
+    poll = Poll(stop)
+    poll.check()
     model = cp_model.CpModel()
     p = model.proto
     lo, hi = m.col_lo.tolist(), m.col_hi.tolist()
-    for a, b in zip(lo, hi, strict=True):
-        p.variables.add().domain.extend([a, b])
+    for j in range(0, len(lo), poll.every):  # a chunk of columns per poll
+        poll.check()
+        for a, b in zip(lo[j : j + poll.every], hi[j : j + poll.every], strict=True):
+            p.variables.add().domain.extend([a, b])
     n = len(lo)
     for _ in range(literals):
         p.variables.add().domain.extend([0, 1])
@@ -135,8 +151,10 @@ def build_proto(
     side = (
         np.full((a.shape[0], 2), -1, dtype=np.int64) if sides is None else sides
     ).tolist()
+    poll.check()
     for r in range(a.shape[0]):
         s, e = bounds[r], bounds[r + 1]
+        poll.tick(1 + e - s)
         if s == e:  # an empty row: 0 must lie in it (build_candidates checks R4)
             if (rlo[r] > 0 or rhi[r] < 0) and side[r] == [-1, -1]:
                 p.constraints.add().bool_or.literals.extend([])
@@ -182,14 +200,21 @@ def solve_cpsat(
     With ``deterministic=True`` the search is bounded by CP-SAT's
     deterministic time (``time_limit`` of it) and interleaved across workers,
     so the same model, seed and workers give the same solution. ``stop`` is
-    polled every 50 ms (:func:`watchdog`).
+    polled while the model is built (by counted work, :func:`build_proto`)
+    and every 50 ms of the search (:func:`watchdog`); stopped during the
+    build, the result is ``unknown`` without a solution.
 
     With ``progress``, CP-SAT searches in a helper thread while the calling
     thread calls ``progress`` with the solutions CP-SAT reports: it is only
     ever called from the calling thread.
     """
     start = time.perf_counter()
-    model = build_proto(m, hint)
+    try:
+        model = build_proto(m, hint, stop=stop)
+    except Halt:
+        return CpResult(
+            "unknown", None, -math.inf, math.inf, time.perf_counter() - start
+        )
     solver = cp_model.CpSolver()
     prm = solver.parameters
     prm.num_workers = max(1, int(workers))

@@ -51,7 +51,9 @@ def repair(
         time instead (a share per neighbourhood, ``time_limit`` for the full
         model), so the result does not depend on the wall clock.
     seed, workers, deterministic, stop
-        As for :func:`~.cpsat.solve_cpsat`.
+        As for :func:`~.cpsat.solve_cpsat`; ``stop`` is also polled before
+        each neighbourhood's subset and model are built (a stop then
+        returns ``None``, ``unknown``).
     movable
         Per unit, whether the villages it leads may join a neighbourhood
         (all units when ``None``). Every province-tier unit is a candidate
@@ -74,6 +76,8 @@ def repair(
     free[c.villages[lead[c.villages] < 0]] = True
     status = "unknown"
     for step in range(WIDEN + 1):
+        if stop is not None and stop():  # before each (possibly large) build
+            return None, "unknown"
         # one hop wider: the villages led by a candidate unit of a free village
         units = np.zeros(c.n_units, dtype=bool)
         units[c.pu[free[c.pv]]] = True
@@ -86,6 +90,8 @@ def repair(
         if full:
             keep[:] = True
         sub = c.subset(keep)
+        if stop is not None and stop():
+            return None, "unknown"
         m = build_model(sub)
         hint = np.zeros(sub.n, dtype=np.int64)
         hint[sub.pu == lead[sub.pv]] = 1

@@ -259,7 +259,7 @@ def run_engine(
     t0 = time.perf_counter()
     m = build_model(c)
     relax = Relaxation(m)
-    g = greedy(c, n_regions, u_region, u_tier, start=hint)
+    g = greedy(c, n_regions, u_region, u_tier, start=hint, stop=stopped)
     if np.all(g[c.villages] >= 0):
         state.offer(g)
     elif not stopped():
@@ -271,7 +271,7 @@ def run_engine(
             time_limit=0.2 * time_limit,
             seed=seed,
             deterministic=deterministic,
-            stop=stop,
+            stop=stopped,
         )
         if fixed is not None:
             state.offer(fixed)

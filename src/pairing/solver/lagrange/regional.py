@@ -169,7 +169,8 @@ def run_regional(
     passes = counts["smoothed passes"]
     run.proof = proof
     hints = ([_likeliest(c, likely)] if passes else []) + [hint]
-    _first_plan(run, hints, (n_regions, u_region, u_tier), seed, stop)
+    # the greedy and its repair poll the time limit too (not only a stop)
+    _first_plan(run, hints, (n_regions, u_region, u_tier), seed, run.stopped)
     run.report("start", proof)
     loss = _loss(relax, bound)
     nodes = p.block_nodes if deterministic else None
@@ -304,11 +305,13 @@ def _start(
     completed a plan (``repaired``).
     """
     n_regions, u_region, u_tier = regions
-    g = greedy(c, n_regions, u_region, u_tier, start=hint)
+    g = greedy(c, n_regions, u_region, u_tier, start=hint, stop=stop)
     gaps = int((g[c.villages] < 0).sum())
     work["start gaps"] = work.get("start gaps", 0) + gaps
     if gaps == 0:
         return g
+    if stop is not None and stop():  # the greedy was stopped: no repair
+        return None
     from ..repair import repair
 
     fixed, _ = repair(
