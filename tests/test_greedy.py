@@ -20,9 +20,12 @@ import pairing
 from pairing import Rules
 from pairing.instance import Instance, IntArray
 from pairing.solver.candidates import Candidates, build_candidates
+from pairing.solver.cpsat import build_proto, solve_cpsat
 from pairing.solver.greedy import State, _fill, greedy
 from pairing.solver.leaders import assign_leaders
 from pairing.solver.model import build_model, complete
+from pairing.solver import poll
+from pairing.solver.poll import Halt
 from pairing.solver.repair import repair
 
 
@@ -236,3 +239,96 @@ def test_heuristic_repairs_with_cpsat_where_the_greedy_stops():
     inst = pairing.generate(43000, seed=3, slack=0.15)
     plan = solved(inst, method="heuristic", deterministic=True, time_limit=10)
     assert plan.info["parameters"]["method"] == "heuristic"
+
+
+# -- stopped (counted polls, never the clock) ---------------------------------
+
+
+class StopAfter:
+    """A stop that says stop from its ``n``-th call on, counting its calls."""
+
+    def __init__(self, n: float) -> None:
+        self.n, self.calls = n, 0
+
+    def __call__(self) -> bool:
+        self.calls += 1
+        return self.calls >= self.n
+
+
+def keeps_rules_so_far(inst: Instance, c: Candidates, lead: IntArray) -> bool:
+    """Every lead a candidate pair, every unit within R4's maximum, R5 and R8,
+    every R3 row and R6 (a partial assignment need not reach R4's minimums)."""
+    s = State(c, len(inst.regions), inst.u_region, inst.u_tier)
+    pairs = set(zip(c.pv.tolist(), c.pu.tolist(), strict=True))
+    for v in np.flatnonzero(lead >= 0).tolist():
+        if (v, int(lead[v])) not in pairs:
+            return False
+        s.add(v, int(lead[v]))
+    return all(s.fits(u) and s.rows_ok(u) for u in range(c.n_units))
+
+
+@pytest.fixture
+def every(monkeypatch):
+    """Poll every 50 units of work (so that a small instance polls often)."""
+    monkeypatch.setattr(poll, "EVERY", 50)
+
+
+@pytest.fixture(scope="module")
+def gappy() -> tuple[Instance, Candidates, IntArray, int]:
+    """An instance whose greedy's phases 1-3 leave 11 villages to its
+    ejection chains, its greedy's plan and the polls of an unstopped run
+    (every 50 units)."""
+    inst = pairing.generate(43000, seed=0)
+    c = build_candidates(inst, demand_of(inst))
+    count = StopAfter(np.inf)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(poll, "EVERY", 50)
+        lead = greedy(c, len(inst.regions), inst.u_region, inst.u_tier, stop=count)
+    return inst, c, lead, count.calls
+
+
+def test_polling_does_not_change_the_greedy(gappy):
+    inst, c, lead, polls = gappy
+    alone = greedy(c, len(inst.regions), inst.u_region, inst.u_tier)
+    assert np.array_equal(alone, lead)  # a stop that never says stop changes nothing
+    assert polls > 20  # polled during its phases, not only between them
+
+
+@pytest.mark.parametrize("share", [0.0, 0.25, 0.5, 0.9, 1.0])
+def test_a_stopped_greedy_returns_at_once_keeping_the_rules(gappy, every, share):
+    inst, c, full, polls = gappy
+    n = max(1, int(share * polls))  # share 1.0: the last poll (in the chains)
+    stop = StopAfter(n)
+    lead = greedy(c, len(inst.regions), inst.u_region, inst.u_tier, stop=stop)
+    assert stop.calls == n  # no poll after the one that said stop
+    assert keeps_rules_so_far(inst, c, lead)
+    if n == 1:  # stopped before its first phase
+        assert np.all(lead[c.villages] < 0)
+    if np.all(lead[c.villages] >= 0):
+        assert keeps_rules(c, lead)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 40])
+def test_a_stop_ends_the_cpsat_model_build(gappy, every, n):
+    m = build_model(gappy[1])  # 2,910 pairs: some 200 polls of 50 units
+    stop = StopAfter(n)
+    with pytest.raises(Halt):
+        build_proto(m, stop=stop)
+    assert stop.calls == n
+    stop = StopAfter(n)
+    r = solve_cpsat(m, time_limit=10, deterministic=True, stop=stop)
+    assert (r.status, r.x) == ("unknown", None) and stop.calls == n  # no search
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_a_stop_ends_the_repair(n):
+    inst = pairing.generate(4300, seed=4)
+    c, lead = run_greedy(inst)
+    gaps = lead.copy()
+    gaps[c.villages[::4]] = -1
+    stop = StopAfter(n)
+    assert repair(c, gaps, time_limit=10, deterministic=True, stop=stop) == (
+        None,
+        "unknown",
+    )
+    assert stop.calls <= n + 1  # the next neighbourhood's first check, at most

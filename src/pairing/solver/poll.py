@@ -48,7 +48,7 @@ class Poll:
     stop
         The stopping criterion (``None``: never stop, and never call anything).
     every
-        Units of work between two calls of ``stop``.
+        Units of work between two calls of ``stop`` (default :data:`EVERY`).
 
     Attributes
     ----------
@@ -58,7 +58,10 @@ class Poll:
         Whether ``stop`` said stop.
     """
 
-    def __init__(self, stop: Callable[[], bool] | None, every: int = EVERY) -> None:
+    def __init__(
+        self, stop: Callable[[], bool] | None, every: int | None = None
+    ) -> None:
+        every = EVERY if every is None else every  # read at the call (tests set it)
         if every < 1:
             raise ValueError(f"every must be >= 1, not {every!r}")
         self.stop = stop
