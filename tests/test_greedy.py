@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 import pairing
 from pairing import Rules
 from pairing.instance import Instance, IntArray
+from pairing.solver import poll
 from pairing.solver.candidates import Candidates, build_candidates
 from pairing.solver.cpsat import build_proto, solve_cpsat
 from pairing.solver.greedy import State, _fill, greedy
 from pairing.solver.leaders import assign_leaders
 from pairing.solver.model import build_model, complete
-from pairing.solver import poll
 from pairing.solver.poll import Halt
 from pairing.solver.repair import repair
 

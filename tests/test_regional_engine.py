@@ -168,8 +168,9 @@ def test_regional_round_keeps_every_row_and_never_loses(small):
 
 
 def test_regional_stop_returns_the_start_plan(small):
+    # a stop made once the start plan is reported: the core and regions skipped
     inst, c, _ = small
-    calls = iter(range(10**6))
+    token = pairing.CancelToken()
     res = run_regional(
         c,
         n_regions=len(inst.regions),
@@ -177,10 +178,27 @@ def test_regional_stop_returns_the_start_plan(small):
         u_tier=inst.u_tier,
         v_block=inst.v_prefecture,
         time_limit=60,
-        stop=lambda: next(calls) >= 2,
+        stop=token,
+        progress=lambda d: token.cancel() if d["phase"] == "start" else None,
     )
     assert res.lead is not None and res.bound.value >= res.objective
-    assert res.work["regional rounds"] == 0
+    assert res.work["regional rounds"] == 0 and "core pairs" not in res.work
+
+
+def test_regional_stop_before_any_plan_finds_none(small):
+    # a stop during the dual: the greedy polls it too, so there is no plan
+    inst, c, _ = small
+    calls = itertools.count()
+    with pytest.raises(pairing.NoPlanFound):
+        run_regional(
+            c,
+            n_regions=len(inst.regions),
+            u_region=inst.u_region,
+            u_tier=inst.u_tier,
+            v_block=inst.v_prefecture,
+            time_limit=60,
+            stop=lambda: next(calls) >= 2,
+        )
 
 
 def test_regional_deterministic_gives_the_same_plan_twice():

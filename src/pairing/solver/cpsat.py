@@ -141,6 +141,19 @@ def build_proto(
     n = len(lo)
     for _ in range(literals):
         p.variables.add().domain.extend([0, 1])
+    _rows(p, m, n, sides, poll)
+    nz = np.flatnonzero(m.cost)
+    p.objective.vars.extend(nz.tolist())
+    p.objective.coeffs.extend((-m.cost[nz]).tolist())
+    if hint is not None:
+        p.solution_hint.vars.extend(range(len(hint)))
+        p.solution_hint.values.extend(np.asarray(hint, dtype=np.int64).tolist())
+    return model
+
+
+def _rows(p: Any, m: SparseModel, n: int, sides: IntArray | None, poll: Poll) -> None:
+    """:func:`build_proto`'s rows, into the proto ``p`` (``n``: ``m``'s
+    columns, the extra literals after them); ``poll`` ticked per nonzero."""
     a = m.a.tocsr()
     indptr = a.indptr
     idx = a.indices.tolist()
@@ -174,13 +187,6 @@ def build_proto(
             ct.linear.vars.extend(idx[s:e])
             ct.linear.coeffs.extend(val[s:e])
             ct.linear.domain.extend([d_lo, d_hi])
-    nz = np.flatnonzero(m.cost)
-    p.objective.vars.extend(nz.tolist())
-    p.objective.coeffs.extend((-m.cost[nz]).tolist())
-    if hint is not None:
-        p.solution_hint.vars.extend(range(len(hint)))
-        p.solution_hint.values.extend(np.asarray(hint, dtype=np.int64).tolist())
-    return model
 
 
 def solve_cpsat(

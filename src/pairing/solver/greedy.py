@@ -46,6 +46,7 @@ prove infeasibility.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import numpy as np
@@ -148,30 +149,37 @@ def greedy(
     True
     """
     s = State(c, n_regions, u_region, u_tier)
-    poll = Poll(stop)
-    order = np.zeros(0, dtype=np.int64)
-    cand: dict[int, list[int]] = {}
     by_unit: dict[int, list[int]] = {}
-    try:
-        poll.check()
-        # candidate units per village and villages per unit, best score first
-        order = np.lexsort((-c.score, c.pv))
-        poll.check()
-        cand = _groups(c.pv[order], c.pu[order], poll)
-        uorder = np.lexsort((-c.score, c.pu))
-        poll.check()
-        by_unit = _groups(c.pu[uorder], c.pv[uorder], poll)
-        del uorder
-        _place_first(s, c, order, start, poll)
-        _place_short(s, c, by_unit, poll)
-        _place_rest(s, c, cand, poll)
-        _repair(s, c, cand, by_unit, poll)
-    except Halt:
-        pass
+    with contextlib.suppress(Halt):  # a stop: keep what is placed so far
+        _phases(s, c, start, Poll(stop), by_unit)
     _release(s, c, by_unit)
     if np.all(s.lead[c.villages] >= 0) and not s.valid():  # pragma: no cover
         raise AssertionError("greedy: a complete assignment breaks a rule")
     return s.lead
+
+
+def _phases(
+    s: State,
+    c: Candidates,
+    start: IntArray | None,
+    poll: Poll,
+    by_unit: dict[int, list[int]],
+) -> None:
+    """Phases 1-5 (:class:`~.poll.Halt` on a stop); ``by_unit`` is filled
+    with each unit's candidate villages, best score first."""
+    poll.check()
+    # candidate units per village and villages per unit, best score first
+    order = np.lexsort((-c.score, c.pv))
+    poll.check()
+    cand = _groups(c.pv[order], c.pu[order], poll)
+    uorder = np.lexsort((-c.score, c.pu))
+    poll.check()
+    by_unit.update(_groups(c.pu[uorder], c.pv[uorder], poll))
+    del uorder
+    _place_first(s, c, order, start, poll)
+    _place_short(s, c, by_unit, poll)
+    _place_rest(s, c, cand, poll)
+    _repair(s, c, cand, by_unit, poll)
 
 
 def _place_first(

@@ -78,14 +78,7 @@ def repair(
     for step in range(WIDEN + 1):
         if stop is not None and stop():  # before each (possibly large) build
             return None, "unknown"
-        # one hop wider: the villages led by a candidate unit of a free village
-        units = np.zeros(c.n_units, dtype=bool)
-        units[c.pu[free[c.pv]]] = True
-        if movable is not None:
-            units &= movable
-        led = lead >= 0
-        free[led] |= units[lead[led]]
-        full = step == WIDEN or bool(free[c.villages].all())
+        full = _widen(c, lead, free, movable) or step == WIDEN
         keep = free[c.pv] | (c.pu == lead[c.pv])
         if full:
             keep[:] = True
@@ -93,20 +86,13 @@ def repair(
         if stop is not None and stop():
             return None, "unknown"
         m = build_model(sub)
-        hint = np.zeros(sub.n, dtype=np.int64)
-        hint[sub.pu == lead[sub.pv]] = 1
-        if deterministic:  # fixed shares of deterministic time, never the clock
-            share = time_limit if full else time_limit / (2 * WIDEN)
-        else:
-            left = time_limit - (time.perf_counter() - start)
-            if left <= 0:
-                return None, "unknown"
-            # the neighbourhoods share the time; the full model gets what is left
-            share = left if full else max(left / 2, 0.5)
+        share = _share(time_limit, start, full=full, deterministic=deterministic)
+        if share <= 0:
+            return None, "unknown"
         r = solve_cpsat(
             m,
             time_limit=share,
-            hint=hint,
+            hint=(sub.pu == lead[sub.pv]).astype(np.int64),
             seed=seed,
             workers=workers,
             deterministic=deterministic,
@@ -114,10 +100,42 @@ def repair(
         )
         status = r.status
         if r.x is not None:
-            out = np.full(c.n_villages, -1, dtype=np.int64)
-            on = np.flatnonzero(r.x[: sub.n] > 0)
-            out[sub.pv[on]] = sub.pu[on]
-            return out, "feasible"
+            return _leads(c, sub, r.x), "feasible"
         if full:
             break
     return None, "infeasible" if status == "infeasible" else "unknown"
+
+
+def _widen(
+    c: Candidates, lead: IntArray, free: BoolArray, movable: BoolArray | None
+) -> bool:
+    """One hop wider, in place: ``free`` gains the villages led by a
+    (movable) candidate unit of a free village; whether all are free."""
+    units = np.zeros(c.n_units, dtype=bool)
+    units[c.pu[free[c.pv]]] = True
+    if movable is not None:
+        units &= movable
+    led = lead >= 0
+    free[led] |= units[lead[led]]
+    return bool(free[c.villages].all())
+
+
+def _share(
+    time_limit: float, start: float, *, full: bool, deterministic: bool
+) -> float:
+    """A neighbourhood's time limit (at most 0: the time is up)."""
+    if deterministic:  # fixed shares of deterministic time, never the clock
+        return time_limit if full else time_limit / (2 * WIDEN)
+    left = time_limit - (time.perf_counter() - start)
+    if left <= 0:
+        return 0.0
+    # the neighbourhoods share the time; the full model gets what is left
+    return left if full else max(left / 2, 0.5)
+
+
+def _leads(c: Candidates, sub: Candidates, x: IntArray) -> IntArray:
+    """The lead per village of ``sub``'s solution ``x`` (-1 elsewhere)."""
+    out = np.full(c.n_villages, -1, dtype=np.int64)
+    on = np.flatnonzero(x[: sub.n] > 0)
+    out[sub.pv[on]] = sub.pu[on]
+    return out

@@ -1,7 +1,8 @@
 """The village stage's engine: Lagrangian bound, priced columns, exact core.
 
-Steps, each anytime and stoppable (the stop is polled between steps, and
-handed to HiGHS, which polls it during its solves):
+Steps, each anytime and stoppable (the stop, with the time limit unless
+``deterministic``, is polled between steps, by counted work in the greedy
+and the CP-SAT build, and handed to HiGHS and CP-SAT during their solves):
 
 1. **start** — the greedy (:func:`~..greedy.greedy`) gives a plan in a
    fraction of a second; if it leaves villages, CP-SAT repairs their
@@ -38,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import NoPlanFound
-from ...instance import IntArray
+from ...instance import BoolArray, IntArray
 from ..candidates import Candidates, _top_mask
 from ..greedy import greedy
 from ..lp import solve_lp
@@ -48,88 +49,8 @@ from .master import Master, generate_columns
 from .prices import Prices
 from .primal import CoreResult, CoreRunner, core_mask
 from .regional import run_regional
-
-
-@dataclass(frozen=True)
-class EngineParams:
-    """Settings of the engine, each with its reason.
-
-    Attributes
-    ----------
-    warm_lp
-        Start from a sifting LP's duals (else from the first master's, with
-        presolve: cheaper on large instances, where the LP is slow).
-    warm_per_tier
-        Pairs per village and tier the warm-start LP starts from (the best
-        by objective); pricing adds the rest as they are needed.
-    warm_share
-        Most of the stage's time the warm-start LP may take.
-    generation_share
-        Most of the stage's time the warm-start LP and column generation
-        take together; the core MIP gets the rest.
-    generation_iterations
-        Most master solves (under ``deterministic``: exactly this many,
-        unless the bound meets the master first).
-    smoothing
-        Wentges' smoothing: the share of the best multipliers in each
-        pricing point (0: plain Kelley cutting planes).
-    core_per_village
-        Cheapest pairs by forcing cost each village adds to the core.
-    core_per_unit
-        Cheapest pairs by forcing cost, to villages the fixed core leaves
-        free, that each unit R4 obliges to lead keeps when the fixed core
-        leaves it free too (else its minimum may have no village left).
-    core_per_village_max
-        Widest core: once a core is solved to optimality and time remains,
-        its cheapest pairs per village double up to this.
-    core_nodes
-        Branch-and-bound nodes of the core MIP under ``deterministic``.
-    core_every, first_core, core_trigger, core_seconds
-        While columns are generated, a core MIP of ``core_seconds`` runs every
-        ``core_every`` master solves, from the ``first_core``-th on and once
-        the master's value is within ``core_trigger`` (relative) of the
-        bound: before, the master's support is a poor core (measured on the
-        430k default: 2.68M at the 8th solve against 2.734M once the master
-        is within 0.2%) and the MIP only slows column generation down.
-        After, the core MIP gets the rest of the time.
-    gap_tolerance
-        The engine stops once its plan is proven within this share of the
-        bound (as a MIP solver's relative gap).
-    core_thread
-        Run the core MIPs during column generation in a second thread (the
-        machine's second core; never under ``deterministic``).
-    regional_pairs
-        From this many candidate pairs on, when the villages' blocks are
-        given, the engine takes the regional strategy of :mod:`.regional`
-        (smoothed dual, regional MIPs; its own defaults,
-        :class:`~.regional.RegionalParams`) instead of column generation,
-        whose master LP grows too slow: the 1.29M instance has 2.2M pairs,
-        the 430k default about 240k. 0 takes it always. Every field here is
-        a plain number, so the settings round-trip through TOML.
-
-    Examples
-    --------
-    >>> EngineParams(core_seconds=3.0).core_seconds
-    3.0
-    """
-
-    warm_lp: bool = True
-    warm_per_tier: int = 6
-    warm_share: float = 0.35
-    generation_share: float = 0.65
-    generation_iterations: int = 60
-    smoothing: float = 0.8
-    core_per_village: int = 4
-    core_per_unit: int = 3
-    core_per_village_max: int = 16
-    core_nodes: int = 200
-    core_every: int = 6
-    first_core: int = 8
-    core_trigger: float = 2e-3
-    core_seconds: float = 3.0
-    gap_tolerance: float = 2e-3
-    core_thread: bool = True
-    regional_pairs: int = 1_000_000
+from .run import Run
+from .settings import EngineParams as EngineParams  # re-exported
 
 
 @dataclass
@@ -224,129 +145,229 @@ def run_engine(
             hint=hint,
             progress=progress,
         )
-    start = time.perf_counter()
-    deadline = start + time_limit
+    run = Run(c, time_limit, stop, deterministic, progress)
 
-    def stopped() -> bool:
-        if stop is not None and stop():
-            return True
-        return not deterministic and time.perf_counter() >= deadline
+    def begin() -> Relaxation:
+        relax = Relaxation(build_model(c))
+        _start(run, (n_regions, u_region, u_tier), hint, seed)
+        return relax
 
-    def until(share: float) -> Callable[[], bool]:
-        end = start + share * time_limit
-
-        def check() -> bool:
-            return stopped() or (not deterministic and time.perf_counter() >= end)
-
-        return check
-
-    seconds: dict[str, float] = {}
-    work: dict[str, int] = {}
-    state = _Incumbent(c)
-
-    def report(phase: str) -> None:
-        if progress is not None:
-            progress(
-                {
-                    "phase": phase,
-                    "elapsed": time.perf_counter() - start,
-                    "incumbent": state.objective if state.lead is not None else None,
-                    "bound": bound.bound if bound is not None else None,
-                }
-            )
-
-    bound: Evaluation | None = None
-    t0 = time.perf_counter()
-    m = build_model(c)
-    relax = Relaxation(m)
-    g = greedy(c, n_regions, u_region, u_tier, start=hint, stop=stopped)
-    if np.all(g[c.villages] >= 0):
-        state.offer(g)
-    elif not stopped():
-        from ..repair import repair
-
-        fixed, _ = repair(
-            c,
-            g,
-            time_limit=0.2 * time_limit,
-            seed=seed,
-            deterministic=deterministic,
-            stop=stopped,
+    relax = run.timed("start", begin)
+    run.report("start", None)
+    master, bound = run.timed("warm start", lambda: _warm(run, relax, u_tier, p))
+    run.proof = bound.bound
+    run.report("warm start", bound.bound)
+    columns = _Columns(run, relax, master, bound, p, seed)
+    columns.solve()
+    if run.lead is None:
+        raise NoPlanFound(
+            f"the village stage found no plan in {time_limit:g} s "
+            f"({c.n} candidate pairs); allow more time"
         )
-        if fixed is not None:
-            state.offer(fixed)
-    seconds["start"] = time.perf_counter() - t0
-    report("start")
+    return EngineResult(
+        lead=run.lead,
+        objective=run.objective,
+        bound=max(columns.bound.bound, run.objective),
+        prices=_prices(c, relax, columns.bound),
+        iterations=run.work,
+        seconds=run.seconds,
+    )
 
-    # warm start: a sifting LP's duals, or the first master's
-    t0 = time.perf_counter()
+
+def _start(
+    run: Run, regions: tuple[int, IntArray, IntArray], hint: IntArray | None, seed: int
+) -> None:
+    """Step 1: the greedy's plan, repaired by CP-SAT where it leaves villages
+    (both polling the stop and the time limit)."""
+    c = run.c
+    g = greedy(c, *regions, start=hint, stop=run.stopped)
+    if np.all(g[c.villages] >= 0):
+        run.offer(g)
+        return
+    if run.stopped():
+        return
+    from ..repair import repair
+
+    fixed, _ = repair(
+        c,
+        g,
+        time_limit=0.2 * run.time_limit,
+        seed=seed,
+        deterministic=run.deterministic,
+        stop=run.stopped,
+    )
+    run.offer(fixed)
+
+
+def _warm(
+    run: Run, relax: Relaxation, u_tier: IntArray, p: EngineParams
+) -> tuple[Master, Evaluation]:
+    """Step 2: the master's first sets and the first multipliers, from a
+    sifting LP's duals or the first master's."""
+    c, m = run.c, relax.model
     tier = u_tier[c.pu]
     active = _top_mask(c.pv * 4 + tier, c.score.astype(float), p.warm_per_tier)
     active |= _top_mask(c.pu, c.score.astype(float), 3) | c.team
-    if state.lead is not None:
-        active |= state.lead[c.pv] == c.pu
+    if run.lead is not None:
+        active |= run.lead[c.pv] == c.pu
     master = Master(relax)
-    if state.lead is not None:
+    if run.lead is not None:
         chosen = np.zeros(c.n, dtype=bool)
-        chosen[c.pair_index(state.lead)] = True
+        chosen[c.pair_index(run.lead)] = True
         master.add_chosen(chosen)
-    if p.warm_lp:
-        lp = solve_lp(
-            m,
-            time_limit=math.inf if deterministic else p.warm_share * time_limit,
-            active=active,
-            group=c.pv,
-            stop=until(p.warm_share),
-        )
-        y0 = relax.from_duals(lp.duals) if lp.duals is not None else relax.zero()
-        bound = relax.evaluate(y0)
-        work["warm start LP status"] = int(lp.status == "optimal")
-        master.add_singletons(np.flatnonzero(_top_mask(c.pv, bound.reduced, 5)))
-        if lp.status == "optimal":  # the LP's own pairs, alone and two by two
-            support = np.flatnonzero(np.nan_to_num(lp.x[: c.n]) > 1e-6)
-            master.add_singletons(support)
-            master.add_combinations(support)
-    else:  # the master itself, from the best pairs by objective
+    if not p.warm_lp:  # the master itself, from the best pairs by objective
         master.add_singletons(np.flatnonzero(active))
         master.h.setOptionValue("presolve", "on")
-        first = master.solve(stop=until(p.warm_share))
+        first = master.solve(stop=run.until(p.warm_share))
         master.h.setOptionValue("presolve", "off")
-        bound = relax.evaluate(first.y if first.status == "optimal" else relax.zero())
-    seconds["warm start"] = time.perf_counter() - t0
-    report("warm start")
-
-    # column generation (the Lagrangian dual), with the core MIP in between
-    t0 = time.perf_counter()
-    t_core = 0.0
-    solves = 0
-    converged = False
-    per_village = p.core_per_village
-    core_stop = (
-        stop if deterministic else _or(stop, lambda: time.perf_counter() >= deadline)
-    )
-    runner = CoreRunner(
-        c,
+        y = first.y if first.status == "optimal" else relax.zero()
+        return master, relax.evaluate(y)
+    lp = solve_lp(
         m,
-        seed=seed,
-        nodes=p.core_nodes if deterministic else None,
-        stop=core_stop,
-        threaded=not deterministic and p.core_thread,
+        time_limit=math.inf if run.deterministic else p.warm_share * run.time_limit,
+        active=active,
+        group=c.pv,
+        stop=run.until(p.warm_share),
     )
+    y0 = relax.from_duals(lp.duals) if lp.duals is not None else relax.zero()
+    bound = relax.evaluate(y0)
+    run.work["warm start LP status"] = int(lp.status == "optimal")
+    master.add_singletons(np.flatnonzero(_top_mask(c.pv, bound.reduced, 5)))
+    if lp.status == "optimal":  # the LP's own pairs, alone and two by two
+        support = np.flatnonzero(np.nan_to_num(lp.x[: c.n]) > 1e-6)
+        master.add_singletons(support)
+        master.add_combinations(support)
+    return master, bound
 
-    def take(res: CoreResult | None) -> None:
+
+class _Columns:
+    """Step 3: column generation (the Lagrangian dual), the core MIP in between.
+
+    While columns are generated, a core MIP runs every ``core_every`` master
+    solves once the master is close to the bound (in a second thread when
+    allowed); once generation is over, the core MIP gets the rest of the
+    time, widening while it is solved to optimality.
+    """
+
+    def __init__(
+        self,
+        run: Run,
+        relax: Relaxation,
+        master: Master,
+        bound: Evaluation,
+        p: EngineParams,
+        seed: int,
+    ) -> None:
+        self.run, self.relax, self.master, self.bound, self.p = (
+            run, relax, master, bound, p,
+        )  # fmt: skip
+        self.solves = 0
+        self.converged = False
+        self.master_value = -math.inf
+        self.per_village = p.core_per_village
+        self.t_core = 0.0
+        self.runner = CoreRunner(
+            run.c,
+            relax.model,
+            seed=seed,
+            nodes=p.core_nodes if run.deterministic else None,
+            stop=run.stopped,  # the stop, and the deadline unless deterministic
+            threaded=not run.deterministic and p.core_thread,
+        )
+
+    def solve(self) -> None:
+        """The rounds until the plan meets the bound, the time or a stop."""
+        run, p, t0 = self.run, self.p, time.perf_counter()
+        try:
+            while not run.stopped():
+                over = self._generate()
+                self._take(self.runner.poll())
+                if self._close():
+                    break
+                ripe = self.solves >= p.first_core and _close(
+                    self.master_value, self.bound.value, p.core_trigger
+                )
+                if not over and (not ripe or self.runner.busy):
+                    continue
+                if not over and self.runner._pool is not None:
+                    keep, fixed = self._core_args()
+                    self.runner.submit(
+                        keep, fixed, run.lead, p.core_seconds, p.core_seconds
+                    )
+                    continue
+                if not self._core(over):
+                    break
+        finally:
+            self.runner.close()
+        self._take(self.runner.poll(wait=True))
+        run.work["master solves"] = self.solves
+        run.work["master sets"] = self.master.n_sets
+        run.work["core solves"] = self.runner.attempts
+        run.seconds["columns"] = time.perf_counter() - t0 - self.t_core
+        run.seconds["core"] = self.t_core
+
+    def _generate(self) -> bool:
+        """Up to ``core_every`` master solves unless generation is over;
+        whether it is over (converged, or its share of the time spent)."""
+        p, until = self.p, self.run.until(self.p.generation_share)
+        if self.converged or until():
+            return True
+        gen = generate_columns(
+            self.master,
+            self.bound,
+            iterations=p.core_every,
+            stop=until,
+            smoothing=p.smoothing,
+        )
+        self.solves += gen.iterations
+        self.converged = gen.converged
+        self.master_value = gen.objective
+        if gen.best.value < self.bound.value:
+            self.bound = gen.best
+            self.run.proof = self.bound.bound
+        self.run.report("columns", self.bound.bound)
+        return self.converged or until()
+
+    def _core(self, over: bool) -> bool:
+        """One core MIP in this thread; whether the rounds go on."""
+        run, p = self.run, self.p
+        t1 = time.perf_counter()
+        self._take(self.runner.poll(wait=True))  # the background attempt, if any
+        if self._close():
+            return False
+        keep, fixed = self._core_args()
+        budget = run.left() if over else p.core_seconds
+        # the fixed core finds the plans; the whole core is the fallback
+        lead_first = max(p.core_seconds, 0.6 * budget)
+        res = self.runner.attempt(keep, fixed, run.lead, budget, lead_first)
+        self._take(res)
+        self.t_core += time.perf_counter() - t1
+        if self._close():
+            return False
+        if over:
+            if res.status != "optimal" or self.per_village >= p.core_per_village_max:
+                return False
+            self.per_village *= 2  # the core was solved: widen it while time remains
+        return True
+
+    def _take(self, res: CoreResult | None) -> None:
         if res is not None:
-            work["core pairs"] = res.pairs
-            if res.lead is not None and state.offer(res.lead):
-                report("core")
+            self.run.work["core pairs"] = res.pairs
+            if res.lead is not None:
+                self.run.offer(res.lead, "core")
 
-    def core_args() -> tuple[Any, Any]:
-        assert bound is not None
-        prices = _prices(c, relax, bound)
-        flows = master.flows() if solves else np.zeros(c.n)
-        keep = core_mask(c, flows, prices.loss, state.lead, per_village=per_village)
-        if state.lead is not None:
-            keep &= ~prices.fixable(state.objective) | (state.lead[c.pv] == c.pu)
-        whole = master.whole_sets() if solves else np.zeros(c.n, dtype=bool)
+    def _close(self) -> bool:
+        return _close(self.run.objective, self.bound.bound, self.p.gap_tolerance)
+
+    def _core_args(self) -> tuple[BoolArray, BoolArray]:
+        """The core's pairs and the pairs fixed in it (the master's whole sets)."""
+        run, c, p, master = self.run, self.run.c, self.p, self.master
+        prices = _prices(c, self.relax, self.bound)
+        flows = master.flows() if self.solves else np.zeros(c.n)
+        keep = core_mask(c, flows, prices.loss, run.lead, per_village=self.per_village)
+        if run.lead is not None:
+            keep &= ~prices.fixable(run.objective) | (run.lead[c.pv] == c.pu)
+        whole = master.whole_sets() if self.solves else np.zeros(c.n, dtype=bool)
         whole &= keep
         # every unit R4 obliges to lead and left free keeps a few pairs to the
         # villages left free, so the fixed core is rarely infeasible
@@ -358,77 +379,6 @@ def run_engine(
         idx = np.flatnonzero(open_)
         keep[idx[_top_mask(c.pu[idx], -prices.loss[idx], p.core_per_unit)]] = True
         return keep, whole
-
-    master_value = -math.inf
-    try:
-        while not stopped():
-            gen_over = converged or until(p.generation_share)()
-            if not gen_over:
-                gen = generate_columns(
-                    master,
-                    bound,
-                    iterations=p.core_every,
-                    stop=_or(stop, until(p.generation_share)),
-                    smoothing=p.smoothing,
-                )
-                solves += gen.iterations
-                converged = gen.converged
-                master_value = gen.objective
-                if gen.best.value < bound.value:
-                    bound = gen.best
-                report("columns")
-                gen_over = converged or until(p.generation_share)()
-            take(runner.poll())
-            if _close(state.objective, bound.bound, p.gap_tolerance):
-                break
-            ripe = solves >= p.first_core and _close(
-                master_value, bound.value, p.core_trigger
-            )
-            if not gen_over and (not ripe or runner.busy):
-                continue
-            t1 = time.perf_counter()
-            if not gen_over and runner._pool is not None:
-                keep, fixed = core_args()
-                runner.submit(keep, fixed, state.lead, p.core_seconds, p.core_seconds)
-                continue
-            take(runner.poll(wait=True))  # the background attempt, if any
-            if _close(state.objective, bound.bound, p.gap_tolerance):
-                break
-            keep, fixed = core_args()
-            budget = deadline - time.perf_counter() if gen_over else p.core_seconds
-            # the fixed core finds the plans; the whole core is the fallback
-            lead_first = max(p.core_seconds, 0.6 * budget)
-            res = runner.attempt(keep, fixed, state.lead, budget, lead_first)
-            take(res)
-            t_core += time.perf_counter() - t1
-            if _close(state.objective, bound.bound, p.gap_tolerance):
-                break
-            if gen_over:
-                if res.status != "optimal" or per_village >= p.core_per_village_max:
-                    break
-                per_village *= 2  # the core was solved: widen it while time remains
-    finally:
-        runner.close()
-    take(runner.poll(wait=True))
-    work["master solves"] = solves
-    work["master sets"] = master.n_sets
-    work["core solves"] = runner.attempts
-    seconds["columns"] = time.perf_counter() - t0 - t_core
-    seconds["core"] = t_core
-    prices = _prices(c, relax, bound)
-    if state.lead is None:
-        raise NoPlanFound(
-            f"the village stage found no plan in {time_limit:g} s "
-            f"({c.n} candidate pairs); allow more time"
-        )
-    return EngineResult(
-        lead=state.lead,
-        objective=state.objective,
-        bound=max(bound.bound, state.objective),
-        prices=prices,
-        iterations=work,
-        seconds=seconds,
-    )
 
 
 def _regional(c: Candidates, **kw: Any) -> EngineResult:
@@ -444,26 +394,6 @@ def _regional(c: Candidates, **kw: Any) -> EngineResult:
         iterations=res.work,
         seconds=res.seconds,
     )
-
-
-class _Incumbent:
-    """The best plan so far, kept by the engine (never a solver's word)."""
-
-    def __init__(self, c: Candidates) -> None:
-        self.c = c
-        self.lead: IntArray | None = None
-        self.objective = -math.inf
-
-    def offer(self, lead: IntArray) -> bool:
-        """Keep ``lead`` if it is complete and better; whether it was kept."""
-        c = self.c
-        if not np.all(lead[c.villages] >= 0):
-            return False
-        value = float(c.objective(lead))
-        if value > self.objective:
-            self.lead, self.objective = lead.copy(), value
-            return True
-        return False
 
 
 def _prices(c: Candidates, relax: Relaxation, e: Evaluation) -> Prices:
@@ -489,8 +419,3 @@ def _close(objective: float, bound: float, tolerance: float) -> bool:
     if not math.isfinite(objective):
         return False
     return bound - objective <= tolerance * max(abs(bound), 1e-9)
-
-
-def _or(*stops: Callable[[], bool] | None) -> Callable[[], bool]:
-    live = [s for s in stops if s is not None]
-    return lambda: any(s() for s in live)

@@ -172,11 +172,11 @@ def run_regional(
     # the greedy and its repair poll the time limit too (not only a stop)
     _first_plan(run, hints, (n_regions, u_region, u_tier), seed, run.stopped)
     run.report("start", proof)
-    loss = _loss(relax, bound)
     nodes = p.block_nodes if deterministic else None
     if not run.stopped():
         run.timed("core", lambda: _core(run, m, likely, p, seed, nodes))
-    if not run.stopped():
+    if not run.stopped():  # the forcing costs only when the regions run
+        loss = _loss(relax, bound)
         run.timed(
             "regions",
             lambda: _regions(
