@@ -111,6 +111,57 @@ def test_partial_on_a_feasible_instance_is_the_plan(tiny_instance):
     assert pairing.validate(tiny_instance, plan).ok
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_only_a_partial_plan_folder_has_the_uncovered_table(
+    short, tiny_instance, tmp_path, fmt
+):
+    # the contract: ``uncovered`` is "only in a partial plan (--partial)"
+    full = pairing.solve(tiny_instance, time_limit=10, partial=True)
+    assert full.status in ("optimal", "feasible")
+    full.save(tmp_path / "full", format=fmt)
+    assert not (tmp_path / "full" / f"uncovered.{fmt}").exists()
+    assert (tmp_path / "full" / f"changes.{fmt}").exists()  # the others, as before
+    back = pairing.Plan.load(tmp_path / "full")  # absent: read as empty
+    assert back.uncovered.empty and list(back.uncovered) == ["kind", "id", "cause"]
+    assert pairing.validate(tiny_instance, back).ok
+    part = pairing.solve(short, time_limit=10, partial=True)
+    part.save(tmp_path / "part", format=fmt)
+    assert (tmp_path / "part" / f"uncovered.{fmt}").exists()
+    again = pairing.Plan.load(tmp_path / "part")
+    assert len(again.uncovered) == len(part.uncovered) == 50
+    # a full plan written over the partial one leaves no stale uncovered table
+    rewritten = pairing.Plan(**{**part.tables, "uncovered": part.uncovered.iloc[0:0]})
+    rewritten.save(tmp_path / "part", format=fmt)
+    assert not (tmp_path / "part" / f"uncovered.{fmt}").exists()
+
+
+def test_a_hand_built_plan_with_uncovered_rows_keeps_them(short, tmp_path):
+    # no result, status unknown ("feasible"), but rows to keep: written
+    part = pairing.solve(short, time_limit=10, partial=True)
+    by_hand = pairing.Plan(**part.tables)
+    assert by_hand.result is None and by_hand.status == "feasible"
+    by_hand.save(tmp_path / "plan", format="xlsx")
+    back = pairing.Plan.load(tmp_path / "plan")
+    assert len(back.uncovered) == len(part.uncovered) == 50
+
+
+def test_validate_report_diff_read_a_full_plan_without_uncovered(
+    short, tiny_instance, tmp_path, capsys
+):
+    pairing.save_instance(tiny_instance, tmp_path / "inst")
+    inst, plan = str(tmp_path / "inst"), str(tmp_path / "plan")
+    assert main(["solve", inst, "--quiet", "--time-limit", "10", "--out", plan]) == 0
+    assert not (tmp_path / "plan" / "uncovered.parquet").exists()
+    assert main(["validate", inst, plan]) == 0
+    assert main(["report", inst, plan, "--out", str(tmp_path / "rep")]) == 0
+    assert main(["diff", plan, plan]) == 0
+    # a full plan against a partial one (only one of them has the table)
+    part = pairing.solve(short, time_limit=10, partial=True)
+    part.save(tmp_path / "part")
+    assert main(["diff", plan, str(tmp_path / "part")]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_validator_checks_the_uncovered_table(short):
     plan = pairing.solve(short, time_limit=10, partial=True)
     # a household listed as uncovered that has a responsible: a violation

@@ -52,7 +52,8 @@ class Plan:
         read as one.
     uncovered
         A partial plan's villages and households left uncovered, each with
-        its cause (R15); empty in a full plan.
+        its cause (R15); empty in a full plan, whose folder has no
+        ``uncovered`` table (the contract: only in a partial plan).
     info
         What ``summary.json`` holds, as plain read-only data: the result's
         :meth:`~pairing.result.SolveResult.to_dict` when there is a result
@@ -99,6 +100,19 @@ class Plan:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The plan tables by name."""
         return {name: getattr(self, name) for name in PLAN_TABLES}
+
+    def _written_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables :meth:`save` writes: ``uncovered`` only in a partial plan.
+
+        A plan built by hand with uncovered rows counts as partial too, so
+        that saving it never drops them.
+        """
+        partial = self.status == "partial" or len(self.uncovered) > 0
+        return {
+            name: df.reset_index(drop=True)
+            for name, df in self.tables.items()
+            if partial or name != "uncovered"
+        }
 
     # -- figures -------------------------------------------------------------
 
@@ -187,6 +201,10 @@ class Plan:
     ) -> None:
         """Write the plan folder atomically.
 
+        The ``uncovered`` table is written only for a partial plan (status
+        ``partial``, or uncovered rows in a plan built by hand); :meth:`load`
+        reads it as empty when it is absent.
+
         Parameters
         ----------
         path
@@ -208,7 +226,7 @@ class Plan:
         if format not in FORMATS:
             raise ValueError(f"format must be parquet, csv or xlsx, not {format!r}")
         with atomic.folder(path, "plan", force=force) as tmp:
-            tables = {n: df.reset_index(drop=True) for n, df in self.tables.items()}
+            tables = self._written_tables()
             if format == "xlsx":
                 from .io import write_xlsx
 
@@ -224,7 +242,10 @@ class Plan:
 
     @staticmethod
     def file_names(format: str = "parquet") -> list[str]:
-        """The files :meth:`save` writes in ``format`` (the marker aside)."""
+        """The files :meth:`save` may write in ``format`` (the marker aside).
+
+        ``uncovered`` is among them: a partial plan writes it, a full one not.
+        """
         if format == "xlsx":
             return [WORKBOOK_FILE, "summary.json"]
         return [f"{name}.{format}" for name in PLAN_TABLES] + ["summary.json"]
