@@ -29,8 +29,10 @@ PUBLIC = [
     "pairing.plotting",
     "pairing.progress",
     "pairing.report",
+    "pairing.provenance",
     "pairing.result",
     "pairing.scenario",
+    "pairing.soft_figures",
     "pairing.stop",
     "pairing.validate",
 ]
@@ -38,6 +40,7 @@ PUBLIC = [
 
 DOCTESTS = [
     *PUBLIC,
+    "pairing._coerce",
     "pairing._frozen",
     "pairing._saveinstance",
     "pairing.atomic",
@@ -112,6 +115,9 @@ STRICT = [
     "src/pairing/plan.py",
     "src/pairing/progress.py",
     "src/pairing/result.py",
+    "src/pairing/_coerce.py",
+    "src/pairing/provenance.py",
+    "src/pairing/soft_figures.py",
     "src/pairing/solve.py",
     "src/pairing/stop.py",
     "src/pairing/fingerprint.py",

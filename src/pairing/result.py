@@ -16,6 +16,9 @@ these keys existed.
 * :class:`Provenance` — the instance's fingerprint and the versions of the
   library and its solvers.
 
+:class:`SoftFigures` lives in :mod:`pairing.soft_figures` and
+:class:`Provenance` in :mod:`pairing.provenance`; both are exported here too.
+
 Examples
 --------
 >>> from pairing.result import SolveResult, Status
@@ -29,21 +32,23 @@ True
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from ._coerce import as_float as _float
+from ._coerce import as_map as _map
 from ._frozen import FrozenDict, freeze, thaw
+from .provenance import Provenance
+from .provenance import versions as versions  # re-exported: its old path
+from .soft_figures import SoftFigures
+from .soft_figures import _num as _num  # re-exported: its old path
 
 if TYPE_CHECKING:
-    from .instance import Instance
     from .params import SolveParams
 
 __all__ = ["Provenance", "SoftFigures", "SolveResult", "StageResult", "Status"]
-
-_EMPTY: Mapping[str, Any] = FrozenDict()
 
 
 class Status(StrEnum):
@@ -61,25 +66,6 @@ class Status(StrEnum):
     """Every hard rule holds; the bound and gap say how far from best it may be."""
     PARTIAL = "partial"
     """Some villages or households are left uncovered (``--partial``, R15)."""
-
-
-def _float(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return f
-
-
-def _int(value: Any) -> int | None:
-    f = _float(value)
-    return int(f) if f is not None and math.isfinite(f) else None
-
-
-def _map(value: Any) -> Mapping[str, Any]:
-    return freeze(value) if isinstance(value, Mapping) else _EMPTY
 
 
 @dataclass(frozen=True)
@@ -158,239 +144,6 @@ class StageResult:
             work={str(k): int(v) for k, v in _map(data.get("work")).items()},
             details={k: v for k, v in data.items() if k not in cls._KNOWN},
         )
-
-
-def _num(value: Any, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:,.{digits}f}"
-
-
-def _pct(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{100 * float(value):.2f}%"
-
-
-@dataclass(frozen=True, eq=False)
-class SoftFigures(Mapping[str, Any]):
-    """The soft-rule figures (R9–R13) of a plan.
-
-    The headline figures are typed fields; :attr:`detail` holds everything
-    :func:`pairing.metrics.soft_figures` computes (``summary.json``'s
-    ``soft``), read-only, and the object itself reads as that mapping
-    (``figures["R9"]``). ``str()`` gives the "Soft rules" block that
-    :meth:`pairing.Plan.summary` and :meth:`pairing.ValidationReport.summary`
-    print.
-
-    Attributes
-    ----------
-    inverted_share
-        R9: share of cross-tier village pairs of a prefecture where the
-        higher tier's village is lighter.
-    strength_severity_by_tier
-        R10: Spearman correlation per tier of unit strength with the
-        severity it leads.
-    rank_severity
-        R10: Spearman correlation of cadre rank with household severity.
-    continuity_kept, continuity_keepable
-        R11: resident teams whose unit leads their village, of those that
-        could.
-    mean_load_active, mean_load, max_load, idle_while_full, mean_travel_km
-        R12: households per responsible cadre (per cadre of any load), the
-        largest load, cadres idle while a peer is full, mean travel.
-    claims_honoured, claims
-        R13: social units' claims honoured, of those made.
-    detail
-        Every figure, as plain read-only data.
-
-    Examples
-    --------
-    >>> f = SoftFigures.from_dict({"R13": {"claims": 4, "honoured": 3}})
-    >>> f.claims_honoured, f["R13"]["claims"]
-    (3, 4)
-    >>> print(f)
-    Soft rules
-    ----------
-      R13 claims honoured 3 of 4
-    """
-
-    inverted_share: float | None = None
-    strength_severity_by_tier: Mapping[str, float | None] = field(
-        default_factory=FrozenDict
-    )
-    rank_severity: float | None = None
-    continuity_kept: int | None = None
-    continuity_keepable: int | None = None
-    mean_load_active: float | None = None
-    mean_load: float | None = None
-    max_load: int | None = None
-    idle_while_full: int | None = None
-    mean_travel_km: float | None = None
-    claims_honoured: int | None = None
-    claims: int | None = None
-    detail: Mapping[str, Any] = field(default_factory=FrozenDict)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | None) -> SoftFigures:
-        """The figures of a ``soft`` mapping (any part may be missing)."""
-        d = freeze(dict(data or {}))
-        r9, r10, r11, r12, r13 = (
-            _map(d.get(k)) for k in ("R9", "R10", "R11", "R12", "R13")
-        )
-        return cls(
-            inverted_share=_float(r9.get("inverted_share")),
-            strength_severity_by_tier=FrozenDict(
-                {
-                    str(k): _float(v)
-                    for k, v in _map(r10.get("strength_severity_by_tier")).items()
-                }
-            ),
-            rank_severity=_float(r10.get("rank_severity")),
-            continuity_kept=_int(r11.get("kept")),
-            continuity_keepable=_int(r11.get("keepable")),
-            mean_load_active=_float(r12.get("mean_load_active")),
-            mean_load=_float(r12.get("mean_load")),
-            max_load=_int(r12.get("max_load")),
-            idle_while_full=_int(r12.get("idle_while_full")),
-            mean_travel_km=_float(r12.get("mean_travel_km")),
-            claims_honoured=_int(r13.get("honoured")),
-            claims=_int(r13.get("claims")),
-            detail=d,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The figures as plain, editable data (``summary.json``'s ``soft``)."""
-        out: dict[str, Any] = thaw(self.detail)
-        return out
-
-    # -- the mapping: the detail ---------------------------------------------
-
-    def __getitem__(self, key: str) -> Any:
-        return self.detail[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.detail)
-
-    def __len__(self) -> int:
-        return len(self.detail)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, SoftFigures):
-            return dict(self.detail) == dict(other.detail)
-        if isinstance(other, Mapping):
-            return dict(self.detail) == dict(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __str__(self) -> str:
-        d = self.detail
-        lines = ["Soft rules", "----------"]
-        if d.get("R9"):
-            lines.append(
-                "  R9  inverted pairs (lighter village at a higher tier): "
-                f"{_pct(self.inverted_share)}"
-            )
-        if d.get("R10"):
-            per_tier = self.strength_severity_by_tier
-            tiers = ", ".join(f"{t} {_num(v)}" for t, v in per_tier.items())
-            lines.append(f"  R10 Spearman strength~severity: {tiers or 'n/a'}")
-            lines.append(
-                "      Spearman cadre rank~household severity: "
-                f"{_num(self.rank_severity)}"
-            )
-        if d.get("R11"):
-            lines.append(
-                f"  R11 continuity kept {self.continuity_kept or 0:,} of "
-                f"{self.continuity_keepable or 0:,} keepable"
-            )
-        if d.get("R12"):
-            lines.append(
-                f"  R12 load per responsible cadre {_num(self.mean_load_active)} "
-                f"(all cadres {_num(self.mean_load)}), max {_num(self.max_load)}, "
-                f"idle-while-full {_num(self.idle_while_full)}, travel "
-                f"{_num(self.mean_travel_km)} km"
-            )
-        if d.get("R13"):
-            lines.append(
-                f"  R13 claims honoured {self.claims_honoured or 0:,} of "
-                f"{self.claims or 0:,}"
-            )
-        if "error" in d:
-            lines.append(f"  (not computed: {d['error']})")
-        return "\n".join(lines) if len(lines) > 2 else ""
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Which data and which software made a plan.
-
-    Attributes
-    ----------
-    fingerprint
-        :func:`pairing.fingerprint` of the instance (64 hex digits).
-    versions
-        ``pairing``, ``python`` and the solvers' versions (``ortools``,
-        ``highspy``) and the table libraries' (``numpy``, ``pandas``).
-
-    Examples
-    --------
-    >>> p = Provenance("ab" * 32, {"pairing": "0.1.0"})
-    >>> Provenance.from_dict(p.to_dict()) == p
-    True
-    """
-
-    fingerprint: str
-    versions: Mapping[str, str] = field(default_factory=FrozenDict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "versions", freeze(self.versions))
-
-    @classmethod
-    def of(cls, instance: Instance) -> Provenance:
-        """The provenance of a plan made now from ``instance``."""
-        from .fingerprint import fingerprint
-
-        return cls(fingerprint(instance), versions())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "instance_fingerprint": self.fingerprint,
-            "versions": dict(self.versions),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Provenance | None:
-        """The provenance of a ``summary.json`` object, None without a fingerprint."""
-        fp = data.get("instance_fingerprint")
-        if not isinstance(fp, str) or not fp:
-            return None
-        return cls(fp, {str(k): str(v) for k, v in _map(data.get("versions")).items()})
-
-
-def versions() -> dict[str, str]:
-    """The versions of pairing, Python and the libraries a plan depends on.
-
-    Examples
-    --------
-    >>> sorted(versions())
-    ['highspy', 'numpy', 'ortools', 'pairing', 'pandas', 'python']
-    """
-    import platform
-    from importlib import metadata
-
-    from . import __version__
-
-    out = {"pairing": __version__, "python": platform.python_version()}
-    for name in ("ortools", "highspy", "numpy", "pandas"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "unknown"
-    return out
 
 
 _CONTRACT = (
