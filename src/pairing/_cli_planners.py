@@ -27,7 +27,7 @@ Command = Callable[[str, str], argparse.ArgumentParser]
 
 
 def _out(text: str) -> None:
-    from .cli import _out as out
+    from ._cli_common import _out as out
 
     out(text)
 
@@ -207,7 +207,7 @@ def _known(instance: Any, *tables: pd.DataFrame | None) -> None:
 
 
 def cmd_scenario_apply(args: argparse.Namespace) -> int:
-    from .cli import _check_out, _Run
+    from ._cli_common import _check_out, _Run
     from .io import save_instance
     from .scenario import Scenario
 
