@@ -5,8 +5,8 @@ is stamped with ``time.perf_counter()`` seconds since the solve started), the
 stop request (:class:`_Latch`: once the criterion says stop, it stays said,
 and the stage it was seen in is recorded), the settings and the seconds per
 stage. Each stage is one method; :meth:`Pipeline.finish` builds the plan's
-tables and its :class:`~pairing.result.SolveResult`, which nothing changes
-afterwards.
+tables and its :class:`~pairing.result.SolveResult` (:mod:`pairing._outcome`),
+which nothing changes afterwards.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from ._outcome import finish
 from ._replan_stage import kept_villages, partial_villages
 from .errors import Infeasible, NoPlanFound
 from .instance import Instance
 from .params import SolveParams
 from .plan import Plan
 from .progress import ProgressEvent
-from .result import Provenance, SoftFigures, SolveResult, StageResult, Status
+from .result import Provenance
 
 Progress = Callable[[ProgressEvent], None]
 
@@ -301,7 +302,7 @@ class Pipeline:
             stopped_nearest=hp.stopped_nearest,
         )
 
-    # -- the result -----------------------------------------------------------
+    # -- the result ---------------------------------------------------------
 
     def finish(
         self,
@@ -314,132 +315,13 @@ class Pipeline:
         baseline: Plan | None,
         provenance: Provenance,
     ) -> Plan:
-        """The plan's tables and its result, built once."""
-        import dataclasses
-
-        from ._build import build_plan, counts
-        from .metrics import dispatch_by_tier, soft_figures
-
-        instance = self.instance
-        t0 = time.perf_counter()
-        tables = build_plan(
-            instance, vres.lead, vres.supplementary, leaders, h_cadre, teams
+        """The plan's tables and its result, built once (:mod:`._outcome`)."""
+        plan = finish(
+            self, vres, hres, leaders, h_cadre, teams, shortfall, baseline, provenance
         )
-        self.seconds["total"] = self.elapsed()
-        if baseline is not None:
-            from .solver.baseline import changes
-
-            tables = dataclasses.replace(
-                tables, changes=changes(instance, baseline, tables)
-            )
-        if self.left_out is not None:  # a partial plan: what is left, and why
-            table = self.left_out.table(instance, vres.lead, self.demand)
-            tables = dataclasses.replace(tables, uncovered=table)
-        stopped = self.stop.at
-        # a stopped solve returns at once: the figures are left to the validator
-        soft = (
-            SoftFigures()
-            if stopped
-            else SoftFigures.from_dict(soft_figures(instance, tables))
-        )
-        self.seconds["report"] = time.perf_counter() - t0
-        sizes = counts(instance, vres.lead, vres.supplementary, leaders, h_cadre, teams)
-        result = self.result(vres, hres, sizes, shortfall, soft, provenance, stopped)
-        result = dataclasses.replace(
-            result,
-            status=Status.PARTIAL if len(tables.uncovered) else result.status,
-            uncovered=self.uncovered_counts(vres.lead),
-            score=self.score(vres, h_cadre, stopped),
-        )
-        # R8: the kick-off dispatch by tier, beside the seed's
-        by_tier = dispatch_by_tier(instance, tables)
-        result = dataclasses.replace(result, dispatch_by_tier=by_tier)
-        plan = dataclasses.replace(tables, result=result)
         self.stage = "done"
         self.event()
         return plan
-
-    def uncovered_counts(self, lead: np.ndarray) -> dict[str, Any]:
-        """``summary.json``'s ``uncovered``: what a partial plan leaves."""
-        if self.left_out is None:
-            return {}
-        poor = self.instance.poor_villages
-        return {"villages": int((lead[poor] < 0).sum()), **self.left_out.counts()}
-
-    def score(self, vres: Any, h_cadre: np.ndarray, stopped: str | None) -> Any:
-        """``summary.json``'s ``score``: the objective by rule term, R14's
-        keep-bonus apart (:func:`pairing.score.solved_score`); left out, as the
-        soft figures are, by a stopped solve."""
-        if stopped:
-            return {}
-        from .score import solved_score
-
-        return solved_score(self.instance, vres, h_cadre, self.prefer)
-
-    def result(
-        self,
-        vres: Any,
-        hres: Any,
-        sizes: dict[str, int],
-        shortfall: list[tuple[int, int, int]],
-        soft: SoftFigures,
-        provenance: Provenance,
-        stopped: str | None,
-    ) -> SolveResult:
-        gap = _gap(vres.objective, vres.bound)
-        status = Status.OPTIMAL if vres.status == "optimal" else Status.FEASIBLE
-        uid = self.instance.unit_index
-        villages = StageResult(
-            "villages",
-            status,
-            vres.method,
-            objective=float(vres.objective),
-            bound=float(vres.bound),
-            gap=gap,
-            seconds=round(self.seconds["villages"], 3),
-            work=dict(vres.work),
-        )
-        households = StageResult(
-            "households",
-            Status.OPTIMAL,
-            "min-cost flow",
-            objective=float(hres.objective),
-            seconds=round(self.seconds["households"], 3),
-            details={
-                "prefecture_overflow": int(hres.overflow),
-                "arcs": int(hres.arcs),
-                # components solved on the coarser network once stopped
-                "coarse": stopped is not None,
-            },
-        )
-        return SolveResult(
-            status=status,
-            method=vres.method,
-            objective=round(float(vres.objective), 6),
-            bound=round(float(vres.bound), 6),
-            gap=gap,
-            seconds={k: round(v, 3) for k, v in self.seconds.items()},
-            stages={"villages": villages, "households": households},
-            parameters={
-                "time_limit": self.limit,
-                "seed": self.seed,
-                "workers": self.workers,
-                "deterministic": self.deterministic,
-                "method": self.method,
-                "capacity_reserve": self.reserve,
-                "partial": self.partial,
-                "pin": self.pin,
-            },
-            params=self.params,
-            soft=soft,
-            counts=sizes,
-            dispatch_shortfall=tuple(
-                {"unit_id": str(uid[u]), "needed": int(n), "available": int(a)}
-                for u, n, a in shortfall
-            ),
-            provenance=provenance,
-            stopped=stopped,
-        )
 
 
 AFTER_VILLAGES_BASE = 1.0
@@ -466,10 +348,3 @@ def _with_deadline(
         return time.perf_counter() >= deadline or (stop is not None and stop())
 
     return check
-
-
-def _gap(objective: float, bound: float) -> float:
-    """Relative gap of a maximised objective to its upper bound."""
-    if bound is None or not np.isfinite(bound):
-        return float("nan")
-    return round(max(0.0, bound - objective) / max(abs(bound), 1e-9), 6)
