@@ -25,9 +25,10 @@ for every baseline lead it keeps — is reported apart (:attr:`Score.keep_bonus`
 and never enters :attr:`Score.total` or a comparison: a re-plan that changed
 nothing is not worth more than a fresh plan.
 
-The terms are computed where the solver computes them: the village stage's
-by :func:`pairing.solver.candidates.value_terms`, the household stage's by
-the flow's own cost functions (:mod:`pairing.solver.household_parts`).
+The terms are computed where the solver computes them (:mod:`pairing._score_terms`):
+the village stage's by :func:`pairing.solver.candidates.value_terms`, the
+household stage's by the flow's own cost functions
+(:mod:`pairing.solver.household_parts`).
 :attr:`Score.village_objective` is the village stage's objective exactly
 (each pair rounded as the stage rounds it); the household terms use the
 exact severities, where the flow rounds them to 16 classes.
@@ -54,6 +55,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._score_terms import (
+    TERMS,
+    TIERS,
+    household_parts,
+    summed,
+    village_parts,
+    village_rounded,
+)
 from .instance import Instance, IntArray
 
 if TYPE_CHECKING:
@@ -61,30 +70,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TERMS", "Score", "compare", "score", "score_arrays"]
 
-TERMS: dict[str, tuple[str, str, str]] = {
-    "tier": (
-        "R9",
-        "层级匹配（由重到轻，逐级分配）",
-        "tier (heaviest first, level by level)",
-    ),
-    "strength": (
-        "R10",
-        "单位力量（重任务给强单位）",
-        "unit strength (heavy to strong)",
-    ),
-    "rank": ("R10", "干部职级（资深干部包最困难户）", "cadre rank (senior to severe)"),
-    "continuity": (
-        "R11",
-        "驻村衔接（驻村工作队、第一书记）",
-        "continuity (resident teams)",
-    ),
-    "travel": ("R12", "路程", "travel"),
-    "load": ("R12", "包户均衡", "even load"),
-    "claims": ("R13", "社会力量认领", "claims honoured"),
-}
-"""Term → (rule, Chinese label, English label), in report order."""
 KEEP_BONUS = ("R14", "一包到底（保留原结对的加分）", "keep-bonus (R14, apart)")
-TIERS = ("province", "prefecture", "county", "social")
 _COLUMNS = ("term", "rule", "stage", "tier", "prefecture_id", "value")
 
 
@@ -285,112 +271,16 @@ def score_arrays(
 ) -> Score:
     """:func:`score` from index arrays (lead unit per village, cadre per
     household, ``(unit, village)`` rows of honoured claims)."""
-    parts = _village_parts(instance, np.asarray(lead, dtype=np.int64))
-    parts += _household_parts(instance, np.asarray(h_cadre, dtype=np.int64))
+    parts = village_parts(instance, np.asarray(lead, dtype=np.int64))
+    parts += household_parts(instance, np.asarray(h_cadre, dtype=np.int64))
     sup = np.zeros((0, 2), np.int64) if supplementary is None else supplementary
     sup = np.asarray(sup, dtype=np.int64).reshape(-1, 2)
     if len(sup):
         w = instance.rules.weights.claims
         value = np.full(len(sup), 1000.0 * w)
         parts.append(("claims", "claims", sup[:, 0], sup[:, 1], value))
-    village_obj = float(_village_rounded(instance, np.asarray(lead, dtype=np.int64)))
-    return Score(_table(instance, parts), village_obj, float(keep_bonus), int(kept))
-
-
-_Part = tuple[str, str, IntArray, IntArray, np.ndarray]
-"""term, stage, unit, village, value"""
-
-
-def _lead_pairs(
-    instance: Instance, lead: IntArray
-) -> tuple[IntArray, IntArray, np.ndarray]:
-    """Each poor village with a lead, its unit, and whether the unit's resident
-    team is there (R11)."""
-    poor = instance.poor_villages
-    v = poor[lead[poor] >= 0]
-    u = lead[v]
-    n_u = len(instance.units)
-    team = np.isin(v * n_u + u, instance.t_village * n_u + instance.t_unit)
-    return v, u, team
-
-
-def _village_parts(instance: Instance, lead: IntArray) -> list[_Part]:
-    from .solver.candidates import SCALE, value_terms
-
-    v, u, team = _lead_pairs(instance, lead)
-    terms = value_terms(instance, v, u, _top(instance), team)
-    return [(name, "villages", u, v, SCALE * val) for name, val in terms.items()]
-
-
-def _village_rounded(instance: Instance, lead: IntArray) -> int:
-    """The village stage's objective of ``lead`` (its pairs rounded as it does)."""
-    from .solver.candidates import SCALE, _value
-
-    v, u, team = _lead_pairs(instance, lead)
-    return int(np.rint(SCALE * _value(instance, v, u, _top(instance), team)).sum())
-
-
-def _top(instance: Instance) -> float:
-    poor = instance.poor_villages
-    return float(instance.v_severity[poor].max()) if len(poor) else 0.0
-
-
-def _household_parts(instance: Instance, h_cadre: IntArray) -> list[_Part]:
-    from .solver.household_parts import load_step, rank_value, travel_cost
-
-    w = instance.rules.weights
-    h = np.flatnonzero(h_cadre >= 0)
-    c = h_cadre[h]
-    u = instance.c_unit[c]
-    v = instance.h_village[h]
-    top_h = max(float(instance.h_severity.max(initial=0.0)), 1e-12)
-    max_rank = max(int(instance.c_rank.max(initial=1)), 1)
-    rank = rank_value(
-        w.rank, instance.c_rank[c] / max_rank, instance.h_severity[h] / top_h
-    )
-    load = np.bincount(c, minlength=len(instance.cadres))
-    kmax = int(instance.c_cap.max(initial=0))
-    even = -load_step(w.even_load, kmax) * (load[c] - 1) / 2.0
-    sc = instance.h_scattered[h]
-    travel = -travel_cost(w.distance, instance.distance(u[sc], v[sc]))
-    return [
-        ("rank", "households", u, v, rank),
-        ("load", "households", u, v, even),
-        ("travel", "households", u[sc], v[sc], travel),
-    ]
-
-
-def _table(instance: Instance, parts: list[_Part]) -> pd.DataFrame:
-    """Sum the parts per (term, stage, tier, prefecture), in one vectorised pass."""
-    names = list(TERMS)
-    stages = ("villages", "households", "claims")
-    n_r = len(instance.regions) + 1
-    keys, vals = [], []
-    for name, stage, u, v, val in parts:
-        tier = instance.u_tier[u]
-        pref = instance.v_prefecture[v]
-        pref = np.where(pref >= 0, pref, n_r - 1)
-        code = names.index(name) * 3 + stages.index(stage)
-        keys.append((code * 4 + tier) * n_r + pref)
-        vals.append(np.asarray(val, dtype=np.float64))
-    key = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
-    val = np.concatenate(vals) if vals else np.zeros(0)
-    dense = np.bincount(key, weights=val, minlength=len(names) * 3 * 4 * n_r)
-    used = np.bincount(key, minlength=len(dense)) > 0
-    uniq = np.flatnonzero(used)
-    sums = dense[uniq]
-    rid = np.append(instance.region_index.to_numpy(dtype=object), "")
-    codes = (uniq // (4 * n_r)).tolist()
-    return pd.DataFrame(
-        {
-            "term": [names[t // 3] for t in codes],
-            "rule": [TERMS[names[t // 3]][0] for t in codes],
-            "stage": [stages[t % 3] for t in codes],
-            "tier": [TIERS[t] for t in (uniq // n_r) % 4],
-            "prefecture_id": rid[uniq % n_r].astype(str),
-            "value": sums,
-        }
-    )
+    village_obj = float(village_rounded(instance, np.asarray(lead, dtype=np.int64)))
+    return Score(summed(instance, parts), village_obj, float(keep_bonus), int(kept))
 
 
 def solved_score(
