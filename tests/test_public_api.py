@@ -40,6 +40,8 @@ PUBLIC = [
 
 DOCTESTS = [
     *PUBLIC,
+    "pairing._cli_common",
+    "pairing._cli_parser",
     "pairing._coerce",
     "pairing._frozen",
     "pairing._saveinstance",
@@ -100,6 +102,7 @@ DOCTESTS = [
 STRICT = [
     "src/pairing/__init__.py",
     "src/pairing/_frozen.py",
+    "src/pairing/_outcome.py",
     "src/pairing/_pipeline.py",
     "src/pairing/diff",
     "src/pairing/errors.py",
