@@ -284,11 +284,26 @@ def _fmt(df: pd.DataFrame) -> pd.DataFrame:
 
 def add_commands(command: Command, instance_help: str, force_help: str) -> None:
     """Add score, explain, recommend and scenario to the ``pairing`` parser."""
-    lang = {"choices": ("zh", "en"), "default": "en", "help": "language of the text"}
+    _add_score(command, instance_help)
+    _add_explain(command, instance_help)
+    _add_recommend(command, instance_help)
+    _add_scenario(command, instance_help, force_help)
+
+
+_LANG: dict[str, Any] = {
+    "choices": ("zh", "en"),
+    "default": "en",
+    "help": "language of the text",
+}
+"""The planners' commands' ``--lang`` option."""
+
+
+def _add_score(command: Command, instance_help: str) -> None:
+    """``score``: the objective by rule term."""
     p = command("score", "the plan's objective split by rule term, tier and prefecture")
     p.add_argument("instance", help=instance_help)
     p.add_argument("plan", help="plan folder")
-    p.add_argument("--lang", **lang)  # type: ignore[arg-type]
+    p.add_argument("--lang", **_LANG)
     p.add_argument(
         "--by-region", action="store_true", help="also by prefecture (default: off)"
     )
@@ -297,6 +312,9 @@ def add_commands(command: Command, instance_help: str, force_help: str) -> None:
     )
     p.set_defaults(func=cmd_score)
 
+
+def _add_explain(command: Command, instance_help: str) -> None:
+    """``explain``: why a village has its unit, or a household its cadre."""
     p = command(
         "explain",
         "why a village has its lead unit (or a household its "
@@ -317,12 +335,15 @@ def add_commands(command: Command, instance_help: str, force_help: str) -> None:
         default=10.0,
         help="seconds per exact local re-solve",
     )
-    p.add_argument("--lang", **lang)  # type: ignore[arg-type]
+    p.add_argument("--lang", **_LANG)
     p.add_argument(
         "--json", action="store_true", help="machine-readable output (default: off)"
     )
     p.set_defaults(func=cmd_explain)
 
+
+def _add_recommend(command: Command, instance_help: str) -> None:
+    """``recommend``: the k best choices for new households and villages."""
     p = command(
         "recommend",
         "the k best cadres for each new household (and units "
@@ -348,9 +369,12 @@ def add_commands(command: Command, instance_help: str, force_help: str) -> None:
         default=None,
         help="write the choices as CSV here (default: print them)",
     )
-    p.add_argument("--lang", **lang)  # type: ignore[arg-type]
+    p.add_argument("--lang", **_LANG)
     p.set_defaults(func=cmd_recommend)
 
+
+def _add_scenario(command: Command, instance_help: str, force_help: str) -> None:
+    """``scenario apply`` and ``scenario compare``: what-ifs."""
     p = command(
         "scenario", "what-if scenarios: apply a table of changes, compare plans"
     )
