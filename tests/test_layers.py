@@ -49,6 +49,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "data": (
         "_build",
+        "_coerce",
         "_planfiles",
         "_readinstance",
         "_readxlsx",
@@ -59,10 +60,21 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "instance",
         "io",
         "plan",
+        "provenance",
         "result",
         "scenario",
+        "soft_figures",
     ),
-    "solve": ("_pipeline", "_replan_stage", "params", "score", "solve", "solver"),
+    "solve": (
+        "_outcome",
+        "_pipeline",
+        "_replan_stage",
+        "_score_terms",
+        "params",
+        "score",
+        "solve",
+        "solver",
+    ),
     "check": (
         "_explain_household",
         "_explain_types",
@@ -80,7 +92,11 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "present": (
         "__main__",
+        "_cli_common",
+        "_cli_parser",
         "_cli_planners",
+        "_cli_plans",
+        "_cli_solve",
         "cli",
         "national",
         "diff",
@@ -104,17 +120,13 @@ UPWARD: set[tuple[str, str]] = {
     # the pipeline explains an infeasible instance and figures a plan with
     # the check layer's counting and metrics
     ("pairing._pipeline", "pairing.precheck"),
-    ("pairing._pipeline", "pairing.metrics"),
+    ("pairing._outcome", "pairing.metrics"),  # the plan's soft figures
 }
 """Known edges against the layers, each still to be turned round. The test
 fails on any other, and on one of these that is gone (then strike it here)."""
 
 
 CIRCLES: list[set[str]] = [
-    # SolveResult.summary() imports the summary text, which reads soft
-    # figures through SoftFigures: the text's number helpers and SoftFigures
-    # have to move below both (or the method go) to break it
-    {"pairing.result", "pairing.summary"},
     # build_candidates calls the regional strategy's dense province pricing
     # (inside a function), which builds on the candidates and the model
     {
@@ -127,7 +139,6 @@ CIRCLES: list[set[str]] = [
     # merged while this test was written, still to be broken by their owners
     {"pairing.plan", "pairing.score", "pairing.solver.baseline"},
     {"pairing._pipeline", "pairing._replan_stage"},
-    {"pairing._cli_planners", "pairing.cli"},
 ]
 """Known circles still to be broken: the test fails on any other, and on one
 of these that is gone (then strike it here)."""
@@ -230,4 +241,4 @@ def test_every_module_has_a_layer() -> None:
 def test_the_graph_sees_imports_inside_functions() -> None:
     # a function-level import is an edge like any other: the CLI's lazy
     # imports of the solver are in the graph
-    assert import_graph().has_edge("pairing.cli", "pairing.solve")
+    assert import_graph().has_edge("pairing._cli_solve", "pairing.solve")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .result import SoftFigures, _num
+from .soft_figures import SoftFigures, _num
 
 if TYPE_CHECKING:
     from .plan import Plan
