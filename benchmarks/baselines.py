@@ -318,12 +318,10 @@ def run(
     vp = plan.village_pairs
     drop = (vp["role"] == "lead") & vp["village_id"].isin(missing)
     plan.village_pairs = vp[~drop].reset_index(drop=True)
-    hp = plan.household_pairs
-    none = np.ones(len(hp), dtype=bool)
-    none[leaders.households] = False
-    none &= h_cadre < 0
-    for col in ("responsible_id", "responsible_kind", "unit_id"):
-        hp.loc[none, col] = ""
+    # build_plan leaves out the household rows without a cadre or leader
+    # (what the validator counts as uncovered, R1)
+    none = h_cadre < 0
+    none[np.asarray(leaders.households, dtype=np.int64)] = False
     info["uncovered_households"] = int(none.sum())
     bound = info.get("best_bound")
     if bound is not None:
