@@ -17,13 +17,14 @@ import numpy as np
 import pandas as pd
 
 from ._explain_types import Alternative, Explanation, RuledOut
-from ._fit import position
+from ._fit import may_lead, position
 from .instance import Instance, IntArray
 from .solver.baseline import baseline_leads
 from .solver.candidates import SCALE, Candidates, build_candidates, value_terms
 from .solver.cpsat import solve_cpsat
 from .solver.model import SparseModel, build_model, restrict
 from .solver.teams import fieldable
+from .tiers import Tier
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -198,13 +199,9 @@ def _ruled_out(
     """The units R2 allows that cannot take ``v`` as the plan stands, each with
     the rule and its numbers; the units R2 rules out, counted."""
 
-    tier, region = instance.u_tier, instance.u_region
+    tier = instance.u_tier
     d = int(c.demand[v])
-    allowed = (
-        (tier == 0)
-        | ((tier == 1) & (region == instance.v_prefecture[v]))
-        | ((tier == 2) & (region == instance.v_county[v]))
-    )
+    allowed = may_lead(instance, v)
     uid = instance.unit_index.to_numpy(dtype=object)
     poor = instance.poor_villages
     led = lead[poor] >= 0
@@ -217,10 +214,10 @@ def _ruled_out(
     cap = c.cap[:n_u]
     out: list[RuledOut] = []
     share = instance.rules.province_key_county_share
-    prov = (lead[poor] >= 0) & (tier[np.maximum(lead[poor], 0)] == 0)
+    prov = (lead[poor] >= 0) & (tier[np.maximum(lead[poor], 0)] == Tier.PROVINCE)
     p_all = int(prov.sum())
     p_key = int((prov & instance.v_key[poor]).sum())
-    for w in np.flatnonzero(allowed & (tier <= 2)).tolist():
+    for w in np.flatnonzero(allowed & (tier <= Tier.COUNTY)).tolist():
         if w == lead[v]:
             continue
         why = _why_not(
@@ -233,7 +230,12 @@ def _ruled_out(
             int(load[w]),
             int(count[w]),
         )
-        if why is None and tier[w] == 0 and not instance.v_key[v] and share > 0:
+        if (
+            why is None
+            and tier[w] == Tier.PROVINCE
+            and not instance.v_key[v]
+            and share > 0
+        ):
             after = p_key / (p_all + 1)
             if after + 1e-12 < share and p_key < int(instance.v_key[poor].sum()):
                 why = (
@@ -260,7 +262,7 @@ def _ruled_out(
                 ),
             )
         )
-    others = int((~allowed & (tier <= 2)).sum())
+    others = int((~allowed & (tier <= Tier.COUNTY)).sum())
     if others:
         shown.append(
             RuledOut(

@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from .instance import Instance, IntArray
+from .instance import BoolArray, Instance, IntArray
 from .solver.household_parts import load_step, rank_value, travel_cost
 from .solver.teams import carriers_needed, fieldable
+from .tiers import Tier
 
 Words = tuple[str, str]
 
@@ -100,12 +101,12 @@ class Fit:
             u = int(self.lead[village])
             return (np.array([u]) if u >= 0 else np.zeros(0, dtype=np.int64)), "lead"
         county = int(inst.v_county[village])
-        units = np.flatnonzero((inst.u_tier == 2) & (inst.u_region == county))
+        units = np.flatnonzero((inst.u_tier == Tier.COUNTY) & (inst.u_region == county))
         if self.room(self.cadres_of(units)).any():
             return units, "county"
         pref = int(inst.r_prefecture[county])
         return np.flatnonzero(
-            (inst.u_tier == 1) & (inst.u_region == pref)
+            (inst.u_tier == Tier.PREFECTURE) & (inst.u_region == pref)
         ), "prefecture"
 
     def gains(
@@ -153,6 +154,18 @@ def rank_words(fit: Fit, cadre: int, severity: float, how: str) -> Words:
         f"R12 已包 {load}/{cap} 户",
         f"{rule[1]} ({uid}); R10 rank {rank}, severity {severity:g}; "
         f"R12 carries {load} of {cap}",
+    )
+
+
+def may_lead(instance: Instance, v: int) -> BoolArray:
+    """The units R2 lets lead village ``v``: every province-tier unit, the
+    prefecture-tier units of its prefecture and the county-tier units of its
+    county (social units never lead, R13)."""
+    tier, region = instance.u_tier, instance.u_region
+    return (
+        (tier == Tier.PROVINCE)
+        | ((tier == Tier.PREFECTURE) & (region == instance.v_prefecture[v]))
+        | ((tier == Tier.COUNTY) & (region == instance.v_county[v]))
     )
 
 

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._fit import Choice, Recommendation, position
+from ._fit import Choice, Recommendation, may_lead, position
 from .solver.candidates import SCALE, value_terms
+from .tiers import LEVEL_NAMES, Tier
 
 if TYPE_CHECKING:
     from .recommend import Recommender
@@ -31,12 +32,8 @@ def village_choices(r: Recommender, row: Mapping[str, Any], k: int) -> Recommend
     given = row.get("households")
     d = int(given) if given not in (None, "") and given == given else 0
     d = d or int(np.sum(inst.h_village == v))
-    tier, region = inst.u_tier, inst.u_region
-    units = np.flatnonzero(
-        (tier == 0)
-        | ((tier == 1) & (region == inst.v_prefecture[v]))
-        | ((tier == 2) & (region == inst.v_county[v]))
-    )
+    tier = inst.u_tier
+    units = np.flatnonzero(may_lead(inst, v))
     n_u = len(inst.units)
     poor = inst.poor_villages
     led = fit.lead[poor]
@@ -44,11 +41,13 @@ def village_choices(r: Recommender, row: Mapping[str, Any], k: int) -> Recommend
     carried = np.bincount(inst.c_unit, weights=fit.load, minlength=n_u)
     room = inst.u_capacity - carried
     ok = fit.can[units] & (count[units] < inst.u_max[units]) & (room[units] >= d)
-    prov = (led >= 0) & (tier[np.maximum(led, 0)] == 0)
+    prov = (led >= 0) & (tier[np.maximum(led, 0)] == Tier.PROVINCE)
     share = inst.rules.province_key_county_share
     if not inst.v_key[v] and share > 0:  # R6: one more non-key province village
         k_key = int((prov & inst.v_key[poor]).sum())
-        ok &= (tier[units] != 0) | (k_key >= share * (int(prov.sum()) + 1) - 1e-9)
+        ok &= (tier[units] != Tier.PROVINCE) | (
+            k_key >= share * (int(prov.sum()) + 1) - 1e-9
+        )
     if not ok.any():
         widest = int(units[np.argmax(room[units])]) if len(units) else -1
         most = int(room[widest]) if widest >= 0 else 0
@@ -87,7 +86,7 @@ def village_choices(r: Recommender, row: Mapping[str, Any], k: int) -> Recommend
             (
                 f"R2 {names[tier[units[i]]]}单位；R4 已包 {count[units[i]]} 个村；"
                 f"R5 剩余 {int(room[units[i]])} 户名额（需 {d} 户）",
-                f"R2 {('province', 'prefecture', 'county')[tier[units[i]]]} tier; "
+                f"R2 {LEVEL_NAMES[tier[units[i]]]} tier; "
                 f"R4 leads {count[units[i]]} of {int(inst.u_max[units[i]])}; "
                 f"R5 {int(room[units[i]]):,} places left for {d:,} households",
             ),

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .instance import Instance, IntArray
+from .tiers import TIER_NAMES
 
 __all__ = [
     "TERMS",
@@ -46,7 +47,7 @@ TERMS: dict[str, tuple[str, str, str]] = {
     "claims": ("R13", "社会力量认领", "claims honoured"),
 }
 """Term → (rule, Chinese label, English label), in report order."""
-TIERS = ("province", "prefecture", "county", "social")
+TIERS = TIER_NAMES
 """The tiers a term is given by (of the unit or cadre)."""
 
 

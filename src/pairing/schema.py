@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .tiers import LEVEL_NAMES, TIER_NAMES
+
 Kind = Literal["id", "str", "float", "int", "bool", "enum"]
 
 
@@ -62,9 +64,9 @@ class Table:
         raise KeyError(name)
 
 
-LEVELS = ("province", "prefecture", "county")
-UNIT_TIERS = ("province", "prefecture", "county", "social")
-LEADER_TIERS = ("province", "prefecture", "county")
+LEVELS = LEVEL_NAMES
+UNIT_TIERS = TIER_NAMES
+LEADER_TIERS = LEVEL_NAMES
 COVERS = ("prefecture", "key_county", "county", "village")
 TEAM_KINDS = ("work_team", "first_secretary")
 CAUSES = (

@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 
 from ..instance import Instance
+from ..tiers import TIER_NAMES
 from .compare import _lead, _map
 
 if TYPE_CHECKING:  # Plan.diff calls this package: no circle at run time
     from ..plan import Plan
 
-TIERS = ("province", "prefecture", "county", "social")
+TIERS = TIER_NAMES
 
 
 def _by_tier(

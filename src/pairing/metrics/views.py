@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from ..schema import PLAN_TABLES
+from ..tiers import LEVEL_NAMES
 
 if TYPE_CHECKING:
     from ..instance import Instance
     from ..plan import Plan
 
-LEAD_TIERS = ("province", "prefecture", "county")
+LEAD_TIERS = LEVEL_NAMES
 """Tiers that may lead a village, highest first (R9)."""
 
 OPTIONAL_PLAN_COLUMNS = {

@@ -19,6 +19,7 @@ import pandas as pd
 from .. import atomic
 from ..instance import Instance
 from ..plan import Plan
+from ..tiers import Tier
 from . import _frames as F
 from ._labels import (
     ANNEX_LABELS,
@@ -202,7 +203,7 @@ def annex2(instance: Instance, plan: Plan, lang: str = "zh") -> dict[str, pd.Dat
     inst = instance
     detail = unit_villages(inst, plan, "province")
     hf = F.households(inst, plan)
-    units = np.flatnonzero(inst.u_tier == 0)
+    units = np.flatnonzero(inst.u_tier == Tier.PROVINCE)
     uid = inst.unit_index.to_numpy(dtype=object).astype(str)
     loads = F.cadre_loads(inst, plan, hf)
     u_hh = np.bincount(inst.c_unit, weights=loads, minlength=len(uid)).astype(np.int64)
