@@ -382,7 +382,7 @@ def test_least_objective_is_below_every_plan():
 def test_decomposed_repairs_an_incomplete_greedy(monkeypatch):
     """When the greedy leaves villages, CP-SAT places them before the LP/MIP."""
     import pairing
-    from pairing.solver import villages
+    from pairing.solver import village_methods as villages
 
     inst = pairing.generate(4300, seed=3)
     real = villages.greedy

@@ -20,6 +20,8 @@ and each reading its rows from the one labelled model (:mod:`.model`):
   leaves (:mod:`.repair`), and a Lagrangian bound;
 * ``decomposed`` — the earlier cut-LP, restricted-MIP and regional-polish
   method (:mod:`.decomposed`), kept as a baseline for the benchmark.
+
+The methods' runners live in :mod:`.village_methods`.
 """
 
 from __future__ import annotations
@@ -33,17 +35,40 @@ from typing import Any, Literal, cast
 
 import numpy as np
 
-from ..errors import Infeasible, NoPlanFound
+from ..errors import NoPlanFound
 from ..instance import Instance, IntArray
 from .candidates import CandidateParams, Candidates, build_candidates
-from .cpsat import solve_cpsat
 from .decomposed import DecomposedParams
-from .greedy import greedy
-from .lagrange.engine import EngineParams, run_engine
+from .lagrange.engine import EngineParams
 from .lagrange.prices import Prices
-from .leads import best_possible, lead_of, pairs_of, stage_cause
-from .model import R1, build_model, complete
 from .uncovered import Uncovered, real_leads
+from .village_methods import (
+    _begin,
+    _cpsat,
+    _decomposed,
+    _heuristic,
+    _lagrangian,
+    _Outcome,
+    _start,
+    _WithVirtual,
+)
+
+__all__ = [
+    "METHODS",
+    "MONOLITHIC_PAIRS",
+    "Method",
+    "VillageResult",
+    "_Outcome",
+    "_WithVirtual",
+    "_begin",
+    "_cpsat",
+    "_decomposed",
+    "_heuristic",
+    "_lagrangian",
+    "_start",
+    "claims",
+    "solve_villages",
+]
 
 Method = Literal["auto", "lagrangian", "cpsat", "heuristic", "decomposed"]
 METHODS: tuple[str, ...] = ("auto", "lagrangian", "cpsat", "heuristic", "decomposed")
@@ -189,20 +214,16 @@ def solve_villages(
         if progress is not None:
             progress({"phase": phase, "elapsed": time.perf_counter() - start, **d})
 
-    c = build_candidates(
-        instance,
-        demand,
-        fixed=fixed,
-        prefer=prefer,
-        reserve=reserve,
-        prune=prune,
-        params=candidates,
-        uncovered=uncovered,
-    )
-    if c.n_units > c.real_units:  # the methods see the virtual units too
-        instance = cast(Instance, _WithVirtual(instance, c.n_units - c.real_units))
+    cands = build_candidates(
+        instance, demand, fixed=fixed, prefer=prefer, reserve=reserve,
+        prune=prune, params=candidates, uncovered=uncovered,
+    )  # fmt: skip
+    if cands.n_units > cands.real_units:  # the methods see the virtual units too
+        instance = cast(
+            Instance, _WithVirtual(instance, cands.n_units - cands.real_units)
+        )
     if method == "auto":
-        method = "cpsat" if c.n <= monolithic_pairs else "lagrangian"
+        method = "cpsat" if cands.n <= monolithic_pairs else "lagrangian"
     run = {
         "lagrangian": _lagrangian,
         "cpsat": _cpsat,
@@ -210,29 +231,32 @@ def solve_villages(
         "decomposed": _decomposed,
     }[method]
     out = run(
-        c,
-        instance,
-        time_limit=time_limit,
-        seed=seed,
-        workers=workers,
-        deterministic=deterministic,
-        hint=hint,
-        stop=stop,
-        params=params,
-        decomposed=decomposed,
-        executor=executor,
-        report=report,
-    )
+        cands, instance, time_limit=time_limit, seed=seed, workers=workers,
+        deterministic=deterministic, hint=hint, stop=stop, params=params,
+        decomposed=decomposed, executor=executor, report=report,
+    )  # fmt: skip
+    return _result(instance, cands, out, time_limit, start)
+
+
+def _result(
+    instance: Instance,
+    cands: Candidates,
+    out: _Outcome,
+    time_limit: float,
+    start: float,
+) -> VillageResult:
+    """The stage's result from its method's outcome (R13 claims added);
+    raises :class:`NoPlanFound` when the method found no plan."""
     lead, objective, bound, status, used, prices, work = out
     if lead is None:
         raise NoPlanFound(
             f"the village stage found no plan in {time_limit:g} s "
-            f"({c.n} candidate pairs); allow more time"
+            f"({cands.n} candidate pairs); allow more time"
         )
     if status != "optimal" and objective >= bound:
         status = "optimal"
     bound = max(bound, objective) if math.isfinite(bound) else bound
-    lead = real_leads(lead, c.real_units)  # a virtual unit: left uncovered
+    lead = real_leads(lead, cands.real_units)  # a virtual unit: left uncovered
     return VillageResult(
         lead=lead,
         supplementary=claims(instance, lead),
@@ -244,167 +268,6 @@ def solve_villages(
         prices=prices,
         work=work,
     )
-
-
-_Outcome = tuple[IntArray | None, float, float, str, str, Prices | None, dict[str, int]]
-
-
-def _start(
-    c: Candidates,
-    instance: Instance,
-    hint: np.ndarray | None,
-    *,
-    repair_seconds: float,
-    seed: int,
-    workers: int,
-    deterministic: bool,
-    report: Callable[..., None],
-    stop: Callable[[], bool] | None = None,
-) -> IntArray | None:
-    """The greedy's plan, its gaps repaired by CP-SAT; None without a plan.
-
-    Raises ``Infeasible`` when the repair proves the stage infeasible.
-    """
-    g = greedy(c, len(instance.regions), instance.u_region, instance.u_tier, start=hint)
-    if np.all(g[c.villages] >= 0):
-        return g
-    from .repair import repair
-
-    fixed_lead, outcome = repair(
-        c,
-        g,
-        time_limit=repair_seconds,
-        seed=seed,
-        workers=workers,
-        deterministic=deterministic,
-        stop=stop,
-    )
-    if outcome == "infeasible":
-        raise Infeasible([stage_cause()])
-    if fixed_lead is not None:
-        report("repair", incumbent=float(c.objective(fixed_lead)))
-    return fixed_lead
-
-
-def _begin(
-    c: Candidates, instance: Instance, kw: dict[str, Any], *, share: float
-) -> IntArray | None:
-    """The method's start: :func:`_start` with ``share`` of the stage for repair."""
-    return _start(
-        c,
-        instance,
-        kw["hint"],
-        repair_seconds=share * kw["time_limit"],
-        seed=kw["seed"],
-        workers=kw["workers"],
-        deterministic=kw["deterministic"],
-        report=kw["report"],
-        stop=kw["stop"],
-    )
-
-
-def _lagrangian(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
-    res = run_engine(
-        c,
-        n_regions=len(instance.regions),
-        u_region=instance.u_region,
-        u_tier=instance.u_tier,
-        time_limit=kw["time_limit"],
-        stop=kw["stop"],
-        seed=kw["seed"],
-        deterministic=kw["deterministic"],
-        hint=kw["hint"],
-        params=kw["params"],
-        progress=lambda d: kw["report"](d.pop("phase"), **d),
-        v_block=instance.v_prefecture,
-    )
-    work = dict(res.iterations)
-    work.update({f"seconds {k}": int(round(1000 * v)) for k, v in res.seconds.items()})
-    return (
-        res.lead,
-        res.objective,
-        res.bound,
-        "feasible",
-        "lagrangian",
-        res.prices,
-        work,
-    )
-
-
-def _cpsat(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
-    t0 = time.perf_counter()
-    g = _begin(c, instance, kw, share=0.2)
-    m = build_model(c)
-    full_hint = complete(m, pairs_of(c, g)) if g is not None else None
-    left = kw["time_limit"] - (time.perf_counter() - t0)
-    r = solve_cpsat(
-        m,
-        time_limit=max(0.2, left),
-        hint=full_hint,
-        seed=kw["seed"],
-        workers=kw["workers"],
-        deterministic=kw["deterministic"],
-        progress=(lambda d: kw["report"]("cpsat", **d)),
-        stop=kw["stop"],
-    )
-    if r.status == "infeasible":
-        raise Infeasible([stage_cause()])
-    objective = float(c.objective(g)) if g is not None else -math.inf
-    if r.x is not None and r.objective >= objective:
-        return lead_of(c, r.x), r.objective, r.bound, r.status, "cpsat", None, {}
-    return g, objective, r.bound, "feasible", "heuristic", None, {}
-
-
-def _heuristic(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
-    g = _begin(c, instance, kw, share=1.0)
-    # the bound: the Lagrangian dual at the LP-free start (one exact pass
-    # at the best pairs' prices), never worse than the trivial bound
-    from .lagrange.dual import Relaxation
-
-    bound = best_possible(c)
-    relax = Relaxation(build_model(c))
-    top = np.full(c.n_villages, 0.0)
-    np.maximum.at(top, c.pv, c.score.astype(float))
-    y = relax.zero()
-    r1 = relax.model.row_rule[relax.rows] == R1
-    y[r1] = top[relax.model.row_owner[relax.rows][r1]]
-    bound = min(bound, relax.evaluate(y).bound)
-    objective = float(c.objective(g)) if g is not None else -math.inf
-    return g, objective, bound, "feasible", "heuristic", None, {}
-
-
-def _decomposed(c: Candidates, instance: Instance, **kw: Any) -> _Outcome:
-    from .decomposed import solve_decomposed
-
-    t0 = time.perf_counter()
-    g = _begin(c, instance, kw, share=0.2)
-    res = solve_decomposed(
-        c,
-        instance,
-        g,
-        time_limit=max(0.2, kw["time_limit"] - (time.perf_counter() - t0)),
-        seed=kw["seed"],
-        deterministic=kw["deterministic"],
-        executor=kw["executor"],
-        report=kw["report"],
-        params=kw["decomposed"],
-        stop=kw["stop"],
-    )
-    return res.lead, res.objective, res.bound, "feasible", res.used, None, {}
-
-
-class _WithVirtual:
-    """An instance seen with ``k`` virtual "uncovered" units after its own
-    (tier 3, no region: they lead only their own village, :mod:`.uncovered`),
-    as the methods index units by candidate pairs."""
-
-    def __init__(self, instance: Instance, k: int) -> None:
-        self._instance = instance
-        self.u_tier = np.r_[instance.u_tier, np.full(k, 3, dtype=np.int64)]
-        self.u_region = np.r_[instance.u_region, np.full(k, -1, dtype=np.int64)]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._instance, name)
 
 
 def claims(instance: Instance, lead: IntArray) -> IntArray:
