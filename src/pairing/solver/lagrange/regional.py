@@ -31,12 +31,9 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from ...errors import NoPlanFound
 from ...instance import FloatArray, IntArray
@@ -47,59 +44,24 @@ from .dense import full_bound
 from .dual import Evaluation, Relaxation
 from .lns import lns_blocks, lns_round
 from .primal import solve_core
+from .regional_dual import _dual, _floor, _likeliest, _loss
+from .regional_params import RegionalParams
 from .run import Run
 from .smooth import Smoothed, minimise, start_multipliers, working_set
 
-
-@dataclass(frozen=True)
-class RegionalParams:
-    """Settings of the large-instance strategy, each with its reason.
-
-    Attributes
-    ----------
-    temperatures
-        The smoothing's temperatures, in score units: 10 gets within ~0.4%
-        of the dual's minimum, 3 within ~0.05%, 1 within ~0.01% (1.29M).
-    iterations
-        Most L-BFGS iterations per temperature (they end earlier once
-        ``D_tau`` stops falling).
-    dual_share
-        Most of the stage's time the dual may take.
-    delta
-        A pair joins a stage's working set when its unit's best set holding
-        it is within ``delta`` temperatures of the unit's best (its weight
-        is below ``exp(-delta)`` otherwise). 20 keeps 55-80% of the pairs
-        at a temperature of 10 and 30-40% at 3 (1.29M).
-    per_village
-        Each village's best pairs by reduced value, always in the working set.
-    threads
-        Threads for the smoothed passes and the regional MIPs.
-    core_probability
-        A pair whose smoothed probability reaches this joins the first core.
-    core_seconds
-        Most seconds of the first core MIP.
-    block_probability, block_per_village
-        A regional block keeps the pairs of at least this probability and
-        each village's cheapest by forcing cost.
-    block_seconds
-        Most seconds of one regional MIP.
-    block_nodes
-        Branch-and-bound nodes of a core or regional MIP under
-        ``deterministic``.
-    """
-
-    temperatures: tuple[float, ...] = (10.0, 3.0, 1.0)
-    iterations: int = 150
-    dual_share: float = 0.5
-    delta: float = 20.0
-    per_village: int = 8
-    threads: int = 2
-    core_probability: float = 0.15
-    core_seconds: float = 10.0
-    block_probability: float = 0.02
-    block_per_village: int = 3
-    block_seconds: float = 8.0
-    block_nodes: int = 200
+__all__ = [
+    "Regional",
+    "RegionalParams",
+    "Smoothed",
+    "_dual",
+    "_floor",
+    "_likeliest",
+    "_loss",
+    "minimise",
+    "run_regional",
+    "start_multipliers",
+    "working_set",
+]
 
 
 @dataclass
@@ -119,7 +81,7 @@ class Regional:
 
 
 def run_regional(
-    c: Candidates,
+    cands: Candidates,
     *,
     n_regions: int,
     u_region: IntArray,
@@ -146,14 +108,14 @@ def run_regional(
     NoPlanFound
         When stopped before any plan was found.
     """
-    run = Run(c, time_limit, stop, deterministic, progress)
-    p = params or RegionalParams()
-    m, relax = run.timed("model", lambda: _relaxation(c))
+    run = Run(cands, time_limit, stop, deterministic, progress)
+    settings = params or RegionalParams()
+    model, relax = run.timed("model", lambda: _relaxation(cands))
 
     def value(e: Evaluation) -> float:  # the whole stage's D(y), pruned pairs too
-        if c.province_tier is None:
+        if cands.province_tier is None:
             return e.value
-        return full_bound(relax, e, c.province_tier)
+        return full_bound(relax, e, cands.province_tier)
 
     # the dual first: it needs no plan, and its likeliest leads are a far
     # better start for the greedy than the scores alone (1.29M: 7.662M
@@ -161,36 +123,59 @@ def run_regional(
     bound, proof, likely, counts = run.timed(
         "dual",
         lambda: _dual(
-            relax, p, run.until(p.dual_share), deterministic, run.report, value
+            relax,
+            settings,
+            run.until(settings.dual_share),
+            deterministic,
+            run.report,
+            value,
         ),
     )
     run.work.update(counts)
     run.work["regional rounds"] = 0
     passes = counts["smoothed passes"]
     run.proof = proof
-    hints = ([_likeliest(c, likely)] if passes else []) + [hint]
+    hints = ([_likeliest(cands, likely)] if passes else []) + [hint]
     # the greedy and its repair poll the time limit too (not only a stop)
     _first_plan(run, hints, (n_regions, u_region, u_tier), seed, run.stopped)
     run.report("start", proof)
-    nodes = p.block_nodes if deterministic else None
-    if not run.stopped():
-        run.timed("core", lambda: _core(run, m, likely, p, seed, nodes))
-    if not run.stopped():  # the forcing costs only when the regions run
-        loss = _loss(relax, bound)
-        run.timed(
-            "regions",
-            lambda: _regions(
-                run, m, lns_blocks(v_block, c.villages), likely, loss, p, seed, nodes
-            ),
-        )
+    nodes = settings.block_nodes if deterministic else None
+    _improve(run, model, cands, v_block, likely, (relax, bound), settings, seed, nodes)
     if run.lead is None:
         raise NoPlanFound(
             f"the village stage found no plan in {time_limit:g} s "
-            f"({c.n} candidate pairs); allow more time"
+            f"({cands.n} candidate pairs); allow more time"
         )
     return Regional(
         run.lead, run.objective, bound, proof, relax, likely, run.work, run.seconds
     )
+
+
+def _improve(
+    run: Run,
+    model: SparseModel,
+    cands: Candidates,
+    v_block: IntArray,
+    likely: FloatArray,
+    dual: tuple[Relaxation, Evaluation],
+    settings: RegionalParams,
+    seed: int,
+    nodes: int | None,
+) -> None:
+    """The plan improved on the priced core, then block by block (``v_block``:
+    each village's block; ``dual``: the relaxation and its best evaluation,
+    for the forcing costs), unless a stop came first."""
+    if not run.stopped():
+        run.timed("core", lambda: _core(run, model, likely, settings, seed, nodes))
+    if not run.stopped():  # the forcing costs only when the regions run
+        loss = _loss(*dual)
+        run.timed(
+            "regions",
+            lambda: _regions(
+                run, model, lns_blocks(v_block, cands.villages), likely, loss,
+                settings, seed, nodes,
+            ),
+        )  # fmt: skip
 
 
 def _relaxation(c: Candidates) -> tuple[SparseModel, Relaxation]:
@@ -325,85 +310,3 @@ def _start(
     )
     work["repaired"] = work.get("repaired", 0) + (fixed is not None)
     return fixed
-
-
-def _dual(
-    relax: Relaxation,
-    p: RegionalParams,
-    stop: Callable[[], bool],
-    deterministic: bool,
-    report: Callable[[str, float | None], None],
-    value: Callable[[Evaluation], float],
-) -> tuple[Evaluation, float, FloatArray, dict[str, int]]:
-    """The smoothed dual's stages: the best exact evaluation (by ``value``,
-    the whole stage's bound), that bound, the last fractional plan and the
-    work done (``smoothed passes``; ``smoothed stages``, the temperatures
-    minimised to the end, not cut by the stop)."""
-    y = start_multipliers(relax)
-    best = relax.evaluate(y)
-    best_value = value(best)
-    likely = np.zeros(relax.model.n_pairs)
-    passes = stages = 0
-    for k, tau in enumerate(p.temperatures):
-        if stop():
-            break
-        pairs = None
-        if k > 0:  # the pairs that can matter at this temperature
-            here = relax.evaluate(y)
-            pairs = np.flatnonzero(
-                working_set(here, relax, p.delta * tau, p.per_village)
-            )
-        smooth = Smoothed(relax, pairs, threads=p.threads)
-        del pairs
-        try:
-            res = minimise(
-                smooth,
-                y,
-                tau=tau,
-                iterations=p.iterations,
-                stop=None if deterministic else stop,
-            )
-            passes += res.evaluations
-            smooth.value(res.y, tau)  # the fractional plan at the point kept
-            likely = smooth.pair_marginals()
-        finally:
-            smooth.close()
-            del smooth  # before the next stage builds its own (peak memory)
-        y = res.y
-        e = relax.evaluate(y)
-        v = value(e)
-        if v < best_value:
-            best, best_value = e, v
-        report(f"dual tau={tau:g}", _floor(best_value))
-        if res.stopped:
-            break
-        stages += 1
-    counts = {"smoothed passes": passes, "smoothed stages": stages}
-    return best, _floor(best_value), likely, counts
-
-
-def _floor(value: float) -> float:
-    """A bound rounded down to a whole objective, with a margin for
-    floating-point error (objectives are integers), as
-    :attr:`~.dual.Evaluation.bound` does."""
-    return float(math.floor(value + 1e-7 * abs(value) + 1e-6))
-
-
-def _likeliest(c: Candidates, likely: FloatArray) -> IntArray:
-    """Per village, the unit of its most likely pair (-1 for other villages)."""
-    order = np.lexsort((-likely, c.pv))
-    g = c.pv[order]
-    first = order[np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]] if c.n else order
-    out = np.full(c.n_villages, -1, dtype=np.int64)
-    out[c.pv[first]] = c.pu[first]
-    return out
-
-
-def _loss(relax: Relaxation, e: Evaluation) -> FloatArray:
-    """Each pair's forcing cost at ``e`` (see :class:`~.prices.Prices`)."""
-    units = relax.units
-    upper = units.forcing_bounds(e.reduced)
-    pu = np.empty(relax.model.n_pairs, dtype=np.int64)
-    pu[units.order] = units.seg
-    out: FloatArray = np.maximum(e.unit_value[pu] - upper, 0.0)
-    return out
