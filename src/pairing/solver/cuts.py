@@ -8,13 +8,16 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..instance import FloatArray, IntArray
-from .candidates import Candidates
 from .sparse import R5, SparseModel
+
+if TYPE_CHECKING:  # annotations only: the candidates reach the model lazily
+    from .candidates import Candidates
 
 
 def cover_cuts(

@@ -10,6 +10,7 @@ must lead is left without a pair (R1, R4).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,7 +18,9 @@ from ..errors import Cause, Infeasible
 from ..instance import BoolArray, Instance, IntArray
 from .pair_value import team_size
 from .pruning import CandidateParams, _local_pruned, _province_pairs
-from .uncovered import Uncovered
+
+if TYPE_CHECKING:  # annotations only: uncovered reads the candidates
+    from .uncovered import Uncovered
 
 
 def _join(left: IntArray, right: IntArray) -> tuple[IntArray, IntArray]:
