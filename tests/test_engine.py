@@ -255,3 +255,35 @@ def test_highs_duals_are_this_conventions_multipliers():
         h.run()
         duals.append(float(h.getSolution().row_dual[0]))
     assert duals == [1.0, -1.0]
+
+
+def test_the_incumbent_never_breaks_a_row_of_the_model(small):
+    # R4: a start that leaves a unit below its least villages is no plan (a
+    # pruned model's greedy can do so), however well it scores
+    from pairing.solver.lagrange.run import Run
+
+    c = build_candidates(small, small.v_households)
+    model = build_model(c)
+    lead = greedy(c, len(small.regions), small.u_region, small.u_tier)
+    x = np.zeros(c.n, dtype=np.int64)
+    x[c.pair_index(lead)] = 1
+    assert complete(model, x) is not None
+    run = Run(c, 10.0, stop=None, deterministic=True, progress=None)
+    run.model = model
+    assert run.offer(lead)
+    count = np.bincount(lead[c.villages], minlength=c.n_units)
+    # a unit that must lead one village and leads exactly one: hand it on
+    broken = None
+    for u in np.flatnonzero((count == 1) & (c.u_min >= 1)).tolist():
+        v = int(c.villages[lead[c.villages] == u][0])
+        others = c.pu[(c.pv == v) & (c.pu != u)]
+        if len(others):
+            broken = lead.copy()
+            broken[v] = int(others[0])
+            break
+    assert broken is not None, "the instance has no such unit"
+    fresh = Run(c, 10.0, stop=None, deterministic=True, progress=None)
+    fresh.model = model
+    assert not fresh.offer(broken)
+    fresh.model = None  # without the model only coverage is checked
+    assert fresh.offer(broken)

@@ -22,7 +22,7 @@ from .cpsat import solve_cpsat
 from .greedy import greedy
 from .lagrange.engine import run_engine
 from .lagrange.prices import Prices
-from .leads import best_possible, lead_of, pairs_of, stage_cause
+from .leads import best_possible, lead_of, least_possible, pairs_of, stage_cause
 from .model import R1, build_model, complete
 
 _Outcome = tuple[IntArray | None, float, float, str, str, Prices | None, dict[str, int]]
@@ -117,6 +117,8 @@ def _cpsat(cands: Candidates, instance: Instance, **kw: Any) -> _Outcome:
     lead = _begin(cands, instance, kw, share=0.2)
     model = build_model(cands)
     full_hint = complete(model, pairs_of(cands, lead)) if lead is not None else None
+    if full_hint is None:  # the greedy's plan breaks a row (R4's least, R8): none
+        lead = None
     left = kw["time_limit"] - (time.perf_counter() - t0)
     result = solve_cpsat(
         model,
@@ -158,6 +160,10 @@ def _heuristic(cands: Candidates, instance: Instance, **kw: Any) -> _Outcome:
     r1 = relax.model.row_rule[relax.rows] == R1
     y[r1] = top[relax.model.row_owner[relax.rows][r1]]
     bound = min(bound, relax.evaluate(y).bound)
+    if lead is not None and complete(relax.model, pairs_of(cands, lead)) is None:
+        lead = None  # the greedy's plan breaks a row (R4's least, R8): no plan
+    if lead is None and bound < least_possible(cands) - 0.5:
+        raise Infeasible([stage_cause()])  # no plan scores below that
     objective = float(cands.objective(lead)) if lead is not None else -math.inf
     return lead, objective, bound, "feasible", "heuristic", None, {}
 

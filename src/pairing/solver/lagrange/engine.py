@@ -38,10 +38,11 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import NoPlanFound
+from ...errors import Infeasible, NoPlanFound
 from ...instance import BoolArray, IntArray
 from ..candidates import Candidates, _top_mask
 from ..greedy import greedy
+from ..leads import least_possible, stage_cause
 from ..lp import solve_lp
 from ..model import R1, build_model
 from .dual import Evaluation, Relaxation
@@ -149,6 +150,7 @@ def run_engine(
 
     def begin() -> Relaxation:
         relax = Relaxation(build_model(c))
+        run.model = relax.model  # a start that breaks a row is no plan
         _start(run, (n_regions, u_region, u_tier), hint, seed)
         return relax
 
@@ -159,6 +161,11 @@ def run_engine(
     run.report("warm start", bound.bound)
     columns = _Columns(run, relax, master, bound, p, seed)
     columns.solve()
+    if run.lead is None and columns.bound.bound < least_possible(c) - 0.5:
+        # no plan scores less than every village's worst pair, so a valid
+        # bound below that proves the model has no plan (a pruned model's
+        # is then solved again with every pair)
+        raise Infeasible([stage_cause()])
     if run.lead is None:
         raise NoPlanFound(
             f"the village stage found no plan in {time_limit:g} s "

@@ -25,6 +25,7 @@ import numpy as np
 
 from ...instance import IntArray
 from ..candidates import Candidates
+from ..sparse import SparseModel, complete
 
 _T = TypeVar("_T")
 
@@ -56,6 +57,10 @@ class Run:
         self.proof: float | None = None
         self.work: dict[str, int] = {}
         self.seconds: dict[str, float] = {}
+        self.model: SparseModel | None = None
+        """The stage's model, when built: a plan is then kept only if it
+        keeps every row (the greedy's start can break R4's least or R8 on a
+        model that has no plan, e.g. a pruned one)."""
 
     def stopped(self) -> bool:
         """A stop request, or (on the clock) the time limit reached."""
@@ -85,8 +90,11 @@ class Run:
             )
 
     def offer(self, lead: IntArray | None, phase: str | None = None) -> bool:
-        """Keep ``lead`` if it leads every village and is the best so far."""
+        """Keep ``lead`` if it leads every village, keeps the model's rows
+        (when :attr:`model` is set) and is the best so far."""
         if lead is None or not np.all(lead[self.c.villages] >= 0):
+            return False
+        if self.model is not None and not self._keeps(lead):
             return False
         value = float(self.c.objective(lead))
         if value <= self.objective:
@@ -95,6 +103,13 @@ class Run:
         if phase is not None and phase != "start":
             self.report(phase, self.proof)
         return True
+
+    def _keeps(self, lead: IntArray) -> bool:
+        """``lead`` keeps every row of :attr:`model` (R3–R8 with R1)."""
+        assert self.model is not None
+        x = np.zeros(self.model.n_pairs, dtype=np.int64)
+        x[self.c.pair_index(lead)] = 1
+        return complete(self.model, x) is not None
 
     def report(self, phase: str, bound: float | None) -> None:
         """One progress event (the phase, the incumbent, the bound)."""
