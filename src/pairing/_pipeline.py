@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ._budget import after_villages as _after_villages
 from ._outcome import finish
 from ._replan_stage import kept_villages, partial_villages
 from .errors import Infeasible, NoPlanFound
@@ -322,21 +323,6 @@ class Pipeline:
         self.stage = "done"
         self.event()
         return plan
-
-
-AFTER_VILLAGES_BASE = 1.0
-AFTER_VILLAGES_PER_HOUSEHOLD = 8e-6
-"""Seconds the stages after the village stage take (the household flow,
-dispatch, the plan's tables and its soft figures): about 1 s plus 8 µs per
-household (measured on 2 cores: 2.5–3.4 s at 430,000 households, 7–10 s at
-1.29 million). The village stage gets the time limit less this, so the whole
-solve ends near its limit; when the estimate is short, the time limit stops
-the household stage, which then finishes on its coarse network."""
-
-
-def _after_villages(instance: Instance) -> float:
-    """Seconds to keep for the stages after the village stage."""
-    return AFTER_VILLAGES_BASE + AFTER_VILLAGES_PER_HOUSEHOLD * len(instance.households)
 
 
 def _with_deadline(

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._budget import after_villages
+
 if TYPE_CHECKING:
     from ._pipeline import Pipeline
 
@@ -75,7 +77,6 @@ def partial_villages(
 
     Raises ``Infeasible`` when a rule other than R1's coverage cannot hold.
     """
-    from ._pipeline import _after_villages
     from .solver.partial import villages_left_or_pinned
 
     # as the full stage: a work budget off the clock, else the later stages'
@@ -83,7 +84,7 @@ def partial_villages(
     budget = (
         run.limit * 0.75
         if run.deterministic
-        else max(0.5, run.left() - _after_villages(run.instance))
+        else max(0.5, run.left() - after_villages(run.instance))
     )
     return villages_left_or_pinned(
         run.instance,
