@@ -127,19 +127,7 @@ UPWARD: set[tuple[str, str]] = {
 fails on any other, and on one of these that is gone (then strike it here)."""
 
 
-CIRCLES: list[set[str]] = [
-    # build_candidates calls the regional strategy's dense province pricing
-    # (inside a function), which builds on the candidates and the model
-    {
-        "pairing.solver.candidates",
-        "pairing.solver.lagrange.dense",
-        "pairing.solver.lagrange.dual",
-        "pairing.solver.model",
-        "pairing.solver.uncovered",
-    },
-    # merged while this test was written, still to be broken by their owners
-    {"pairing.plan", "pairing.score", "pairing.solver.baseline"},
-]
+CIRCLES: list[set[str]] = []
 """Known circles still to be broken: the test fails on any other, and on one
 of these that is gone (then strike it here)."""
 

@@ -23,6 +23,19 @@ from .checks import ROWS_PER_KIND, as_bool, as_text, duplicate_columns
 from .errors import InputError, Problem
 from .schema import PLAN_TABLES
 
+_DTYPES: dict[str, dict[str, str]] = {
+    "village_pairs": {"continuity": "bool"},
+    "dispatch": {"is_head": "bool"},
+}
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """An empty plan table with the contract's columns and dtypes."""
+    cols = PLAN_TABLES[name]
+    types = _DTYPES.get(name, {})
+    return pd.DataFrame({c: pd.Series([], dtype=types.get(c, "str")) for c in cols})
+
+
 __all__ = ["read_plan"]
 
 BOOL_COLUMNS = {"village_pairs": ("continuity",), "dispatch": ("is_head",)}

@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import atomic
 from ._frozen import freeze, thaw
+from ._planfiles import empty_table as empty_table  # re-exported
 from .cells import to_csv
 from .schema import PLAN_TABLES
 
@@ -23,18 +24,6 @@ FORMATS = ("parquet", "csv", "xlsx")
 """Formats :meth:`Plan.save` writes."""
 WORKBOOK_FILE = "plan.xlsx"
 """The workbook of a plan saved as ``xlsx``."""
-
-_DTYPES: dict[str, dict[str, str]] = {
-    "village_pairs": {"continuity": "bool"},
-    "dispatch": {"is_head": "bool"},
-}
-
-
-def empty_table(name: str) -> pd.DataFrame:
-    """An empty plan table with the contract's columns and dtypes."""
-    cols = PLAN_TABLES[name]
-    types = _DTYPES.get(name, {})
-    return pd.DataFrame({c: pd.Series([], dtype=types.get(c, "str")) for c in cols})
 
 
 @dataclass

@@ -7,11 +7,16 @@ each pairing that moved anyway, with its reason.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
+from .._planfiles import empty_table
 from ..instance import Instance, IntArray
-from ..plan import Plan, empty_table
+
+if TYPE_CHECKING:
+    from ..plan import Plan
 
 
 def lookup(index: pd.Index, values: pd.Series | pd.Index) -> IntArray:

@@ -42,11 +42,12 @@ from here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..instance import IntArray
 from .blocks import Block, restrict
-from .candidates import Candidates
 from .cuts import cover_cuts, with_rows
 from .sparse import (
     ALL_KEY,
@@ -67,6 +68,9 @@ from .sparse import (
     complete,
 )
 from .uncovered import needs_columns
+
+if TYPE_CHECKING:
+    from .candidates import Candidates
 
 __all__ = [
     "ALL_KEY",

@@ -173,9 +173,7 @@ def with_uncovered(c: Candidates, u: Uncovered) -> Candidates:
     Called by :func:`~.candidates.build_candidates` once the real pairs
     (and their R14 bonus) are made.
     """
-    from .candidates import Candidates
-
-    out = Candidates(**c.__dict__)
+    out = type(c)(**c.__dict__)
     n_real = c.n_units
     keep = ~u.forces(c.pv)  # a village that must be left keeps no real pair
     out = out.subset(keep)

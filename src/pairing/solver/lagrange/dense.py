@@ -35,6 +35,7 @@ import numpy as np
 
 from ...instance import FloatArray, IntArray
 from ..model import R1, R6
+from ..pair_value import SCALE, _value
 from .dual import Evaluation, Relaxation
 
 INELIGIBLE = np.iinfo(np.int32).min
@@ -155,7 +156,6 @@ def build_tier(
     (R9, R10, R11's teams, travel, R14's baseline bonus; R5 and fixed leads
     make a pair ineligible), built in blocks of villages."""
     from ...instance import Instance
-    from ..candidates import SCALE, _value
 
     assert isinstance(instance, Instance)
     n_u, n_p = len(instance.units), len(prov)
