@@ -52,6 +52,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "_coerce",
         "_planfiles",
         "_readinstance",
+        "_readonly",
         "_readxlsx",
         "_saveinstance",
         "checks",
