@@ -31,7 +31,9 @@ ROWS_PER_PAGE = 30
 def printed(tmp_path_factory: pytest.TempPathFactory):
     """Every annex sheet and two rosters, one sheet per workbook, and their PDFs."""
     work = tmp_path_factory.mktemp("print")
-    inst = pairing.generate(households=4300, seed=1)
+    # 8,000 households: all 27 province-tier leaders (smaller provinces get
+    # fewer, so that leaders never take a village's every household, R8)
+    inst = pairing.generate(households=8000, seed=1)
     plan = pairing.solve(inst, time_limit=20, seed=0)
     assert pairing.validate(inst, plan).ok
     sheets: dict[str, Sheet] = {}
