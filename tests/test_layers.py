@@ -97,6 +97,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "_cli_common",
         "_cli_parser",
         "_cli_planners",
+        "_cli_planners_args",
         "_cli_plans",
         "_cli_solve",
         "cli",

@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_diff(command)
     _add_solve_all(command)
     # lazy: the planners' commands import pandas, loaded only to build the parser
-    from ._cli_planners import add_commands
+    from ._cli_planners_args import add_commands
 
     add_commands(command, INSTANCE_HELP, _FORCE)
     return parser

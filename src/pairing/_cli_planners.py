@@ -2,7 +2,7 @@
 
 Each is a thin layer over the library (:mod:`pairing.score`,
 :mod:`pairing.explain`, :mod:`pairing.recommend`, :mod:`pairing.scenario`);
-:func:`add_commands` adds them to the parser of :mod:`pairing.cli`. Exit
+:mod:`pairing._cli_planners_args` adds them to the parser of :mod:`pairing.cli`. Exit
 statuses follow the data contract: 0 done, 2 bad input or usage (the file,
 table, row and what was expected are printed, never a traceback).
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,6 @@ from .errors import InputError, Problem
 EXIT_OK, EXIT_INPUT = 0, 2
 EXIT_PARTIAL = 4
 """``pairing solve --partial``: a partial plan was written (data contract)."""
-
-Command = Callable[[str, str], argparse.ArgumentParser]
 
 
 def _out(text: str) -> None:
@@ -280,130 +277,3 @@ def _fmt(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- parser ----------------------------------------------------------------------
-
-
-def add_commands(command: Command, instance_help: str, force_help: str) -> None:
-    """Add score, explain, recommend and scenario to the ``pairing`` parser."""
-    _add_score(command, instance_help)
-    _add_explain(command, instance_help)
-    _add_recommend(command, instance_help)
-    _add_scenario(command, instance_help, force_help)
-
-
-_LANG: dict[str, Any] = {
-    "choices": ("zh", "en"),
-    "default": "en",
-    "help": "language of the text",
-}
-"""The planners' commands' ``--lang`` option."""
-
-
-def _add_score(command: Command, instance_help: str) -> None:
-    """``score``: the objective by rule term."""
-    p = command("score", "the plan's objective split by rule term, tier and prefecture")
-    p.add_argument("instance", help=instance_help)
-    p.add_argument("plan", help="plan folder")
-    p.add_argument("--lang", **_LANG)
-    p.add_argument(
-        "--by-region", action="store_true", help="also by prefecture (default: off)"
-    )
-    p.add_argument(
-        "--json", action="store_true", help="machine-readable output (default: off)"
-    )
-    p.set_defaults(func=cmd_score)
-
-
-def _add_explain(command: Command, instance_help: str) -> None:
-    """``explain``: why a village has its unit, or a household its cadre."""
-    p = command(
-        "explain",
-        "why a village has its lead unit (or a household its "
-        "cadre), what each alternative would cost, and who cannot take it",
-    )
-    p.add_argument("instance", help=instance_help)
-    p.add_argument("plan", help="plan folder")
-    p.add_argument(
-        "--village",
-        default=None,
-        help="a poor village id (default: none)",
-    )
-    p.add_argument("--household", default=None, help="a household id (default: none)")
-    p.add_argument("--k", type=int, default=5, help="alternatives costed exactly")
-    p.add_argument(
-        "--time-limit",
-        type=float,
-        default=10.0,
-        help="seconds per exact local re-solve",
-    )
-    p.add_argument("--lang", **_LANG)
-    p.add_argument(
-        "--json", action="store_true", help="machine-readable output (default: off)"
-    )
-    p.set_defaults(func=cmd_explain)
-
-
-def _add_recommend(command: Command, instance_help: str) -> None:
-    """``recommend``: the k best choices for new households and villages."""
-    p = command(
-        "recommend",
-        "the k best cadres for each new household (and units "
-        "for each new poor village) the plan has room for",
-    )
-    p.add_argument("instance", help=instance_help)
-    p.add_argument("plan", help="plan folder")
-    p.add_argument(
-        "--households",
-        default=None,
-        help="table of new households: household_id, village_id, severity "
-        "(default: none)",
-    )
-    p.add_argument(
-        "--villages",
-        default=None,
-        help="table of newly registered poor villages: village_id, households "
-        "(default: none)",
-    )
-    p.add_argument("--k", type=int, default=5, help="choices per item")
-    p.add_argument(
-        "--out",
-        default=None,
-        help="write the choices as CSV here (default: print them)",
-    )
-    p.add_argument("--lang", **_LANG)
-    p.set_defaults(func=cmd_recommend)
-
-
-def _add_scenario(command: Command, instance_help: str, force_help: str) -> None:
-    """``scenario apply`` and ``scenario compare``: what-ifs."""
-    p = command(
-        "scenario", "what-if scenarios: apply a table of changes, compare plans"
-    )
-    sub = p.add_subparsers(dest="scenario_command", required=True, metavar="ACTION")
-    a = sub.add_parser(
-        "apply",
-        help="apply a table of changes (or a scenario JSON)",
-        description="write the instance with the changes made",
-    )
-    a.add_argument("instance", help=instance_help)
-    a.add_argument(
-        "changes",
-        help="change table (CSV, .xlsx, Parquet: step, kind, id, "
-        "value, …) or scenario .json",
-    )
-    a.add_argument("--out", required=True, help="instance folder to write (required)")
-    a.add_argument(
-        "--format",
-        choices=("parquet", "csv", "xlsx"),
-        default="parquet",
-        help="file format of the tables (default: parquet)",
-    )
-    a.add_argument("--force", action="store_true", help=force_help)
-    a.set_defaults(func=cmd_scenario_apply)
-    c = sub.add_parser(
-        "compare",
-        help="score terms of a base plan and re-plans side by side",
-        description="the plans' score terms side by side",
-    )
-    c.add_argument("base", help="the base plan folder")
-    c.add_argument("plans", nargs="+", help="re-plan folders")
-    c.set_defaults(func=cmd_scenario_compare)

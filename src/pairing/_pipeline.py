@@ -169,8 +169,11 @@ class Pipeline:
         with self.timed("dispatch"):
             h_cadre = repair_for_dispatch(instance, vres.lead, hres.cadre)
             teams, shortfall = dispatch(instance, vres.lead, h_cadre)
-        return self.finish(vres, hres, leaders, h_cadre, teams, shortfall, baseline,
-                           provenance)  # fmt: skip
+        plan = finish(self, vres, hres, leaders, h_cadre, teams, shortfall, baseline,
+                      provenance)  # fmt: skip
+        self.stage = "done"
+        self.event()
+        return plan
 
     def checks(self) -> Provenance:
         """Counting pre-checks (R15); the instance's provenance."""
@@ -302,27 +305,6 @@ class Pipeline:
             stopped_buckets=hp.stopped_buckets,
             stopped_nearest=hp.stopped_nearest,
         )
-
-    # -- the result ---------------------------------------------------------
-
-    def finish(
-        self,
-        vres: Any,
-        hres: Any,
-        leaders: Any,
-        h_cadre: np.ndarray,
-        teams: Any,
-        shortfall: list[tuple[int, int, int]],
-        baseline: Plan | None,
-        provenance: Provenance,
-    ) -> Plan:
-        """The plan's tables and its result, built once (:mod:`._outcome`)."""
-        plan = finish(
-            self, vres, hres, leaders, h_cadre, teams, shortfall, baseline, provenance
-        )
-        self.stage = "done"
-        self.event()
-        return plan
 
 
 def _with_deadline(

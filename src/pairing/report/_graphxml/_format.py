@@ -199,6 +199,21 @@ def _join(*parts: Any) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "")
 
 
+def _valued(
+    f: pd.DataFrame, scope: str, keys: _Keys, skip: set[str], gexf: bool
+) -> Iterator[tuple[str, pa.Array]]:
+    """Each attribute column of ``f`` that carries a value: its key id and its
+    values as XML text (GraphML's ``<data>``, GEXF's ``<attvalue>``)."""
+    for c in f.columns:
+        if c in skip:
+            continue
+        s = f[c]
+        kind = _kind(s)
+        if kind != "double" and s.isna().all():
+            continue
+        yield keys.of(scope, str(c), s, kind), _text(s, kind, gexf)
+
+
 def _piece(head: str, text: pa.Array, tail: str) -> pa.Array:
     """``head + text + tail``, or ``""`` where ``text`` is missing."""
     return pc.fill_null(_join(head, text, tail), "")

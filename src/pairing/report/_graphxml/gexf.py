@@ -20,6 +20,7 @@ from ._format import (
     _kind,
     _piece,
     _text,
+    _valued,
     _write,
 )
 from .tables import GraphTables, _escape_keys
@@ -102,18 +103,10 @@ def write_gexf(tables: GraphTables, path: str | Path) -> None:
 
 def _attvalues(f: pd.DataFrame, scope: str, keys: _Keys, skip: set[str]) -> list[Any]:
     """A frame's ``<attvalues>`` pieces (none when no column has a value)."""
-    parts = []
-    for c in f.columns:
-        if c in skip:
-            continue
-        s = f[c]
-        kind = _kind(s)
-        if kind != "double" and s.isna().all():
-            continue
-        kid = keys.of(scope, str(c), s, kind)
-        parts.append(
-            _piece(f'<attvalue for="{kid}" value="', _text(s, kind, True), '"/>')
-        )
+    parts = [
+        _piece(f'<attvalue for="{kid}" value="', text, '"/>')
+        for kid, text in _valued(f, scope, keys, skip, gexf=True)
+    ]
     if not parts:
         return []
     return ["<attvalues>", *parts, "</attvalues>"]

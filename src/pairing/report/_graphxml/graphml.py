@@ -14,11 +14,10 @@ from ._format import (
     _join,
     _Keys,
     _keys_text,
-    _kind,
     _piece,
     _py_kind,
-    _text,
     _textval,
+    _valued,
     _write,
     _xml_type,
 )
@@ -94,14 +93,7 @@ def write_graphml(tables: GraphTables, path: str | Path) -> None:
 def _data_parts(
     f: pd.DataFrame, scope: str, keys: _Keys, skip: set[str]
 ) -> list[pa.Array]:
-    parts = []
-    for c in f.columns:
-        if c in skip:
-            continue
-        s = f[c]
-        kind = _kind(s)
-        if kind != "double" and s.isna().all():
-            continue
-        kid = _attr(keys.of(scope, str(c), s, kind))
-        parts.append(_piece(f'<data key="{kid}">', _text(s, kind, False), "</data>"))
-    return parts
+    return [
+        _piece(f'<data key="{_attr(kid)}">', text, "</data>")
+        for kid, text in _valued(f, scope, keys, skip, gexf=False)
+    ]
